@@ -1,0 +1,607 @@
+//! Align stage: pairs the sentences of two documents.
+//!
+//! Takes two [`Profile`]s (sentences as weighted token sets) and gives back an [`Alignment`]: the
+//! sentence pairs, each with its similarity, in the order of the first document. Three passes:
+//!
+//! 1. **Anchors.** Sentence similarity is a weighted Dice coefficient over stemmed tokens, the
+//!    weights being inverse document frequency with function words damped, so a sentence that
+//!    keeps its names, numbers and rarer words survives a spinner swapping a third of its words.
+//!    Only pairs that share a token are ever scored (an inverted index over the second document,
+//!    skipping tokens found in more than `max_postings` of its sentences), so the work is linear
+//!    in the text, not quadratic. The anchors are the heaviest chain of pairs increasing on both
+//!    sides (a weighted longest increasing subsequence, O(k log k) with a Fenwick tree).
+//! 2. **Context.** Between two anchors, sentences too reworded to anchor on their own ("it's a
+//!    chance to escape" against "it's a likelihood at freedom") are paired at a lower threshold,
+//!    because their position vouches for them.
+//! 3. **Moves.** Strong pairs left over, out of order, are reported as moved passages.
+
+use rustc_hash::FxHashMap;
+
+use crate::text::{Analysis, Token, is_number, is_stopword};
+
+/// How much a token weighs when comparing sentences.
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
+    document_frequency: FxHashMap<Token, u32>,
+    documents: u32,
+}
+
+/// Weight of a function word relative to its inverse document frequency.
+const STOPWORD_DAMPING: f32 = 0.1;
+/// Weight of a figure relative to its inverse document frequency. Spinners keep figures and
+/// template stories (earnings, bond issues) differ mostly in them, so they count double.
+const NUMBER_BOOST: f32 = 2.0;
+
+impl Weights {
+    /// Weights from document frequencies over a collection of `documents` documents.
+    pub fn new(document_frequency: FxHashMap<Token, u32>, documents: u32) -> Self {
+        Weights {
+            document_frequency,
+            documents,
+        }
+    }
+
+    /// Weights computed from a handful of analyses (for comparing two documents on their own).
+    pub fn from_analyses<'a>(analyses: impl IntoIterator<Item = &'a Analysis>) -> Self {
+        let mut df: FxHashMap<Token, u32> = FxHashMap::default();
+        let mut n = 0;
+        for analysis in analyses {
+            n += 1;
+            let mut tokens = analysis.tokens.clone();
+            tokens.sort_unstable();
+            tokens.dedup();
+            for t in tokens {
+                *df.entry(t).or_default() += 1;
+            }
+        }
+        Weights::new(df, n)
+    }
+
+    /// The weight of one token: smoothed inverse document frequency, damped for function words.
+    pub fn weight(&self, token: Token) -> f32 {
+        let df = self.document_frequency.get(&token).copied().unwrap_or(0) as f32;
+        let n = self.documents as f32;
+        let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
+        if is_stopword(token) {
+            idf * STOPWORD_DAMPING
+        } else if is_number(token) {
+            idf * NUMBER_BOOST
+        } else {
+            idf
+        }
+    }
+}
+
+/// One sentence as a weighted set of tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceVector {
+    /// Distinct tokens with their weights, sorted by token.
+    pub tokens: Vec<(Token, f32)>,
+    /// Sum of the weights.
+    pub norm: f32,
+    /// Words in the sentence (with repeats).
+    pub words: u32,
+}
+
+/// A document ready to be aligned: one vector per sentence of its [`Analysis`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    /// One vector per sentence, in order.
+    pub sentences: Vec<SentenceVector>,
+    /// Words in the whole body.
+    pub words: u32,
+}
+
+impl Profile {
+    /// Builds the profile of an analysis under the given weights.
+    pub fn new(analysis: &Analysis, weights: &Weights) -> Self {
+        let sentences = analysis
+            .sentences
+            .iter()
+            .map(|s| {
+                let mut tokens: Vec<Token> = analysis.sentence_tokens(s).to_vec();
+                tokens.sort_unstable();
+                tokens.dedup();
+                let tokens: Vec<(Token, f32)> =
+                    tokens.into_iter().map(|t| (t, weights.weight(t))).collect();
+                let norm = tokens.iter().map(|&(_, w)| w).sum();
+                SentenceVector {
+                    tokens,
+                    norm,
+                    words: s.words(),
+                }
+            })
+            .collect();
+        Profile {
+            sentences,
+            words: analysis.words(),
+        }
+    }
+}
+
+/// Settings for alignment. Every threshold is a sentence similarity in [0, 1].
+#[derive(Debug, Clone)]
+pub struct AlignOptions {
+    /// Least similarity for a pair to anchor the alignment on its own. Default: 0.35.
+    pub anchor: f32,
+    /// Least similarity for a pair between two anchors. Default: 0.12.
+    pub context: f32,
+    /// Least similarity for an out-of-order pair to count as a moved passage. Default: 0.6.
+    pub moved: f32,
+    /// Tokens found in more sentences of the second document than this are not looked up
+    /// (they cannot tell sentences apart, and would make the work quadratic). Default: 64.
+    pub max_postings: usize,
+}
+
+impl Default for AlignOptions {
+    fn default() -> Self {
+        AlignOptions {
+            anchor: 0.35,
+            context: 0.12,
+            moved: 0.6,
+            max_postings: 64,
+        }
+    }
+}
+
+/// How a sentence pair was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Link {
+    /// Similar enough on its own, in order.
+    Anchor,
+    /// Weaker, but in order between two anchors.
+    Context,
+    /// Similar, but out of order: a moved passage.
+    Moved,
+}
+
+/// Two sentences paired by the alignment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SentencePair {
+    /// Sentence index in the first document.
+    pub a: u32,
+    /// Sentence index in the second document.
+    pub b: u32,
+    /// Their similarity, in [0, 1].
+    pub similarity: f32,
+    /// How the pair was found.
+    pub link: Link,
+}
+
+/// The sentence pairs of two documents, and what they cover.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Alignment {
+    /// Pairs sorted by first-document sentence; each sentence appears at most once per side.
+    pub pairs: Vec<SentencePair>,
+    /// Words of the first document in paired sentences.
+    pub matched_a: u32,
+    /// Words of the second document in paired sentences.
+    pub matched_b: u32,
+    /// Words in the first document.
+    pub words_a: u32,
+    /// Words in the second document.
+    pub words_b: u32,
+    /// Similarity of the two documents in [0, 1]: pair similarities weighted by words, over all
+    /// words of both.
+    pub similarity: f32,
+}
+
+impl Alignment {
+    /// Share of the first document's words in paired sentences.
+    pub fn coverage_a(&self) -> f32 {
+        ratio(self.matched_a, self.words_a)
+    }
+
+    /// Share of the second document's words in paired sentences.
+    pub fn coverage_b(&self) -> f32 {
+        ratio(self.matched_b, self.words_b)
+    }
+
+    /// The same alignment seen from the other side.
+    pub fn swapped(&self) -> Alignment {
+        let mut pairs: Vec<SentencePair> = self
+            .pairs
+            .iter()
+            .map(|p| SentencePair {
+                a: p.b,
+                b: p.a,
+                ..*p
+            })
+            .collect();
+        pairs.sort_by_key(|p| p.a);
+        Alignment {
+            pairs,
+            matched_a: self.matched_b,
+            matched_b: self.matched_a,
+            words_a: self.words_b,
+            words_b: self.words_a,
+            similarity: self.similarity,
+        }
+    }
+}
+
+fn ratio(part: u32, whole: u32) -> f32 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f32 / whole as f32).min(1.0)
+    }
+}
+
+/// A scored sentence pair before it is chosen.
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    a: u32,
+    b: u32,
+    similarity: f32,
+    gain: f32,
+}
+
+/// Aligns two documents.
+///
+/// The result does not depend on which document comes first: `align(b, a)` is
+/// `align(a, b).swapped()`.
+pub fn align(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Alignment {
+    // Tie-breaks inside the chain search favour the first side; fixing the order by content
+    // makes the answer symmetric.
+    if order_key(rhs) < order_key(lhs) {
+        return align_ordered(rhs, lhs, options).swapped();
+    }
+    align_ordered(lhs, rhs, options)
+}
+
+fn order_key(profile: &Profile) -> (u32, usize, u64) {
+    let mut h = 0u64;
+    for s in &profile.sentences {
+        for &(t, _) in &s.tokens {
+            h = h.rotate_left(5) ^ t;
+        }
+    }
+    (profile.words, profile.sentences.len(), h)
+}
+
+fn align_ordered(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Alignment {
+    let points = score_pairs(lhs, rhs, options);
+    let anchors: Vec<Point> = points
+        .iter()
+        .copied()
+        .filter(|p| p.similarity >= options.anchor)
+        .collect();
+    let chain = heaviest_chain(&anchors);
+
+    let mut chosen = Chosen::new(lhs.sentences.len(), rhs.sentences.len());
+    for p in &chain {
+        chosen.take(p, Link::Anchor);
+    }
+
+    // Context: fill the gaps between anchors (and before the first and after the last) with
+    // weaker pairs, when there are at least two anchors to vouch for the order.
+    if chain.len() >= 2 {
+        let mut bounds: Vec<(i64, i64)> = vec![(-1, -1)];
+        bounds.extend(chain.iter().map(|p| (p.a as i64, p.b as i64)));
+        bounds.push((lhs.sentences.len() as i64, rhs.sentences.len() as i64));
+        for window in bounds.windows(2) {
+            let ((a0, b0), (a1, b1)) = (window[0], window[1]);
+            let gap_a = a1 - a0 - 1;
+            let gap_b = b1 - b0 - 1;
+            if gap_a <= 0 || gap_b <= 0 || gap_a.min(gap_b) > 6 {
+                continue;
+            }
+            let inside: Vec<Point> = points
+                .iter()
+                .copied()
+                .filter(|p| {
+                    let (a, b) = (p.a as i64, p.b as i64);
+                    a > a0 && a < a1 && b > b0 && b < b1 && p.similarity >= options.context
+                })
+                .collect();
+            for p in heaviest_chain(&inside) {
+                chosen.take(&p, Link::Context);
+            }
+        }
+    }
+
+    // Moves: strong pairs left over, strongest first.
+    let mut leftovers: Vec<Point> = points
+        .iter()
+        .copied()
+        .filter(|p| p.similarity >= options.moved)
+        .filter(|p| {
+            lhs.sentences[p.a as usize].words >= 4 && rhs.sentences[p.b as usize].words >= 4
+        })
+        .collect();
+    leftovers.sort_by(|x, y| {
+        y.similarity
+            .total_cmp(&x.similarity)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+    for p in leftovers {
+        if chosen.is_free(&p) {
+            chosen.take(&p, Link::Moved);
+        }
+    }
+
+    let mut pairs = chosen.pairs;
+    pairs.sort_by_key(|p| (p.a, p.b));
+    summarize(lhs, rhs, pairs)
+}
+
+/// Pairs chosen so far, and which sentences they use.
+struct Chosen {
+    pairs: Vec<SentencePair>,
+    used_a: Vec<bool>,
+    used_b: Vec<bool>,
+}
+
+impl Chosen {
+    fn new(a: usize, b: usize) -> Self {
+        Chosen {
+            pairs: Vec::new(),
+            used_a: vec![false; a],
+            used_b: vec![false; b],
+        }
+    }
+
+    fn is_free(&self, p: &Point) -> bool {
+        !self.used_a[p.a as usize] && !self.used_b[p.b as usize]
+    }
+
+    fn take(&mut self, p: &Point, link: Link) {
+        self.used_a[p.a as usize] = true;
+        self.used_b[p.b as usize] = true;
+        self.pairs.push(SentencePair {
+            a: p.a,
+            b: p.b,
+            similarity: p.similarity,
+            link,
+        });
+    }
+}
+
+fn summarize(lhs: &Profile, rhs: &Profile, pairs: Vec<SentencePair>) -> Alignment {
+    let mut matched_a = 0;
+    let mut matched_b = 0;
+    let mut weighted = 0.0f64;
+    for p in &pairs {
+        let wa = lhs.sentences[p.a as usize].words;
+        let wb = rhs.sentences[p.b as usize].words;
+        matched_a += wa;
+        matched_b += wb;
+        weighted += p.similarity as f64 * (wa + wb) as f64;
+    }
+    let total = (lhs.words + rhs.words) as f64;
+    let similarity = if total == 0.0 {
+        0.0
+    } else {
+        (weighted / total).clamp(0.0, 1.0) as f32
+    };
+    Alignment {
+        pairs,
+        matched_a,
+        matched_b,
+        words_a: lhs.words,
+        words_b: rhs.words,
+        similarity,
+    }
+}
+
+/// Scores every sentence pair that shares a token, keeping those above the context threshold.
+fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Point> {
+    let mut postings: FxHashMap<Token, Vec<u32>> = FxHashMap::default();
+    for (j, s) in rhs.sentences.iter().enumerate() {
+        for &(t, _) in &s.tokens {
+            postings.entry(t).or_default().push(j as u32);
+        }
+    }
+    let floor = options.context.min(options.anchor).min(options.moved);
+    let mut shared = vec![0f32; rhs.sentences.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut points = Vec::new();
+    for (i, s) in lhs.sentences.iter().enumerate() {
+        for &(t, w) in &s.tokens {
+            let Some(list) = postings.get(&t) else {
+                continue;
+            };
+            if list.len() > options.max_postings {
+                continue;
+            }
+            for &j in list {
+                if shared[j as usize] == 0.0 {
+                    touched.push(j);
+                }
+                shared[j as usize] += w;
+            }
+        }
+        for &j in &touched {
+            let other = &rhs.sentences[j as usize];
+            let denominator = s.norm + other.norm;
+            let similarity = if denominator > 0.0 {
+                (2.0 * shared[j as usize] / denominator).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            shared[j as usize] = 0.0;
+            if similarity >= floor {
+                points.push(Point {
+                    a: i as u32,
+                    b: j,
+                    similarity,
+                    gain: similarity * (s.words + other.words) as f32,
+                });
+            }
+        }
+        touched.clear();
+    }
+    points
+}
+
+/// The chain of points increasing in both `a` and `b` with the greatest total gain.
+fn heaviest_chain(points: &[Point]) -> Vec<Point> {
+    if points.is_empty() {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    // By a ascending, b descending: points with the same `a` cannot chain with each other.
+    order.sort_by(|&x, &y| {
+        points[x]
+            .a
+            .cmp(&points[y].a)
+            .then(points[y].b.cmp(&points[x].b))
+    });
+    let width = points.iter().map(|p| p.b as usize).max().unwrap_or(0) + 1;
+    let mut tree = MaxFenwick::new(width);
+    let mut best = vec![0f32; points.len()];
+    let mut back = vec![usize::MAX; points.len()];
+    for &k in &order {
+        let p = points[k];
+        let (score, from) = tree.prefix_max(p.b as usize);
+        best[k] = score + p.gain;
+        back[k] = from;
+        tree.update(p.b as usize, best[k], k);
+    }
+    let mut end = 0;
+    for k in 1..points.len() {
+        if best[k] > best[end]
+            || (best[k] == best[end] && (points[k].a, points[k].b) < (points[end].a, points[end].b))
+        {
+            end = k;
+        }
+    }
+    let mut chain = Vec::new();
+    let mut k = end;
+    while k != usize::MAX {
+        chain.push(points[k]);
+        k = back[k];
+    }
+    chain.reverse();
+    chain
+}
+
+/// A Fenwick tree over positions answering "best (score, point) strictly before position j".
+struct MaxFenwick {
+    tree: Vec<(f32, usize)>,
+}
+
+impl MaxFenwick {
+    fn new(width: usize) -> Self {
+        MaxFenwick {
+            tree: vec![(0.0, usize::MAX); width + 1],
+        }
+    }
+
+    /// Best over positions `0..j`.
+    fn prefix_max(&self, j: usize) -> (f32, usize) {
+        let mut best = (0.0, usize::MAX);
+        let mut i = j;
+        while i > 0 {
+            if self.tree[i].0 > best.0 {
+                best = self.tree[i];
+            }
+            i &= i - 1;
+        }
+        best
+    }
+
+    fn update(&mut self, j: usize, score: f32, point: usize) {
+        let mut i = j + 1;
+        while i < self.tree.len() {
+            if score > self.tree[i].0 {
+                self.tree[i] = (score, point);
+            }
+            i += i & i.wrapping_neg();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::analyze;
+
+    fn profiles(a: &str, b: &str) -> (Profile, Profile) {
+        let aa = analyze(a.lines().map(|l| (l, true)));
+        let bb = analyze(b.lines().map(|l| (l, true)));
+        let weights = Weights::from_analyses([&aa, &bb]);
+        (Profile::new(&aa, &weights), Profile::new(&bb, &weights))
+    }
+
+    const STORY: &str = "North Korea sent thousands of soldiers to help Russia defend Kursk.\n\
+        Men from South Asian countries complain of being duped by recruiters.\n\
+        Putin said that 700,000 Russian troops are fighting in Ukraine.\n\
+        The British Defense Ministry said more than one million troops were killed or wounded.\n\
+        Mediazona collected the names of over 160,000 troops killed.";
+
+    #[test]
+    fn identical_texts_align_fully() {
+        let (a, b) = profiles(STORY, STORY);
+        let alignment = align(&a, &b, &AlignOptions::default());
+        assert_eq!(alignment.pairs.len(), 5);
+        assert!(
+            alignment
+                .pairs
+                .iter()
+                .all(|p| p.a == p.b && p.link == Link::Anchor)
+        );
+        assert!((alignment.similarity - 1.0).abs() < 1e-5);
+        assert_eq!(alignment.coverage_a(), 1.0);
+    }
+
+    #[test]
+    fn spun_sentences_still_align() {
+        let spun = "North Korea dispatched hundreds of soldiers to assist Russia defend Kursk.\n\
+            Men from South Asian nations complain of being misled by recruiters.\n\
+            Putin stated that 700,000 Russian troops are combating in Ukraine.\n\
+            The British Defence Ministry stated greater than one million troops were killed or injured.\n\
+            Mediazona gathered the names of over 160,000 troops killed.";
+        let (a, b) = profiles(STORY, spun);
+        let alignment = align(&a, &b, &AlignOptions::default());
+        let pairs: Vec<(u32, u32)> = alignment.pairs.iter().map(|p| (p.a, p.b)).collect();
+        assert_eq!(pairs, vec![(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)]);
+        assert!(
+            alignment.similarity > 0.4 && alignment.similarity < 0.95,
+            "{}",
+            alignment.similarity
+        );
+    }
+
+    #[test]
+    fn a_moved_sentence_is_marked_moved() {
+        let moved = "Mediazona collected the names of over 160,000 troops killed.\n\
+            North Korea sent thousands of soldiers to help Russia defend Kursk.\n\
+            Men from South Asian countries complain of being duped by recruiters.\n\
+            Putin said that 700,000 Russian troops are fighting in Ukraine.\n\
+            The British Defense Ministry said more than one million troops were killed or wounded.";
+        let (a, b) = profiles(STORY, moved);
+        let alignment = align(&a, &b, &AlignOptions::default());
+        assert_eq!(alignment.pairs.len(), 5);
+        let moved: Vec<_> = alignment
+            .pairs
+            .iter()
+            .filter(|p| p.link == Link::Moved)
+            .collect();
+        assert_eq!(moved.len(), 1);
+        assert_eq!((moved[0].a, moved[0].b), (4, 0));
+    }
+
+    #[test]
+    fn unrelated_texts_do_not_align() {
+        let other = "Cocoa arrivals in Bahia rose during the week.\n\
+            Exporters expect the temporao crop to be late this year.\n\
+            Prices of beans were steady at the close.";
+        let (a, b) = profiles(STORY, other);
+        let alignment = align(&a, &b, &AlignOptions::default());
+        assert!(alignment.pairs.is_empty(), "{:?}", alignment.pairs);
+        assert_eq!(alignment.similarity, 0.0);
+    }
+
+    #[test]
+    fn alignment_is_symmetric() {
+        let partial = "Putin said that 700,000 Russian troops are fighting in Ukraine.\nSomething else entirely about weather.";
+        let (a, b) = profiles(STORY, partial);
+        let ab = align(&a, &b, &AlignOptions::default());
+        let ba = align(&b, &a, &AlignOptions::default());
+        assert_eq!(ab, ba.swapped());
+    }
+}

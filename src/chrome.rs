@@ -1,0 +1,606 @@
+//! Chrome stage: tells page chrome (menus, share bars, "Story continues below", newsletter
+//! prompts, related-link lists, copyright footers) from the article body, line by line.
+//!
+//! Takes the documents of a collection and gives back, per document, a [`Chrome`] map: for each
+//! line, why it is chrome, or nothing if it is body (or blank). Four kinds of evidence, applied in
+//! order: the markup (HTML `<nav>`, `<footer>`, ...); rules on the line's words (phrases that
+//! only chrome uses, menu bullets, photo credits, truncated teasers); repetition (a short line
+//! that recurs within the document, or that stands alone in several documents of the
+//! collection); and position (everything after "You May Also Like" and its kin until the article
+//! visibly resumes, and short lines sandwiched between chrome). This follows the line-level
+//! approach of boilerplate removers such as jusText (Pomikálek 2011): short, link-like,
+//! template-repeated lines are chrome; long, sentence-like lines are content.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::ingest::Document;
+
+/// Why a line is page chrome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChromeReason {
+    /// The HTML element it is in is navigation, header, footer, aside, form, sharing, ...
+    Markup,
+    /// Its words match a phrase that only page chrome uses.
+    Rule,
+    /// A menu item: a short bulleted line.
+    Menu,
+    /// A short line repeated within the same document.
+    Repeated,
+    /// A short line that stands alone in several documents of the collection.
+    Recurring,
+    /// Part of a related-links list or other trailer after a marker such as "You May Also Like".
+    Related,
+    /// A short line between two chrome lines.
+    Neighbour,
+}
+
+/// Chrome verdicts for one document's lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chrome {
+    /// One entry per line: why the line is chrome, or `None` for body and blank lines.
+    pub reasons: Vec<Option<ChromeReason>>,
+}
+
+impl Chrome {
+    /// Whether line `index` (0-based) is chrome.
+    pub fn is_chrome(&self, index: usize) -> bool {
+        self.reasons.get(index).is_some_and(Option::is_some)
+    }
+
+    /// How many lines are chrome.
+    pub fn count(&self) -> usize {
+        self.reasons.iter().filter(|r| r.is_some()).count()
+    }
+}
+
+/// Settings for chrome detection.
+#[derive(Debug, Clone)]
+pub struct ChromeOptions {
+    /// A short standalone line found in at least this many documents is chrome. Default: 3.
+    pub recurring_min_documents: usize,
+}
+
+impl Default for ChromeOptions {
+    fn default() -> Self {
+        ChromeOptions {
+            recurring_min_documents: 3,
+        }
+    }
+}
+
+/// Longest line, in words, that repetition alone can make chrome.
+const SHORT_LINE_WORDS: usize = 12;
+
+/// Detects the chrome lines of every document, using the whole collection as evidence.
+pub fn detect(documents: &[Document], options: &ChromeOptions) -> Vec<Chrome> {
+    let recurring = recurring_lines(documents, options.recurring_min_documents);
+    documents
+        .par_iter()
+        .map(|document| detect_one(document, &recurring))
+        .collect()
+}
+
+/// Detects the chrome lines of one document on its own (no collection evidence).
+pub fn detect_alone(document: &Document) -> Chrome {
+    detect_one(document, &FxHashSet::default())
+}
+
+/// A line reduced to its words, for matching rules and counting repeats.
+fn line_key(line: &str) -> String {
+    let normalized = crate::text::normalize(line.trim());
+    let mut key = String::with_capacity(normalized.len());
+    for word in normalized.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '*')) {
+        if word.is_empty() {
+            continue;
+        }
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(word);
+    }
+    key
+}
+
+fn word_count(key: &str) -> usize {
+    if key.is_empty() {
+        0
+    } else {
+        key.split(' ').count()
+    }
+}
+
+/// Whether each line stands alone: blank or missing lines on both sides.
+fn standalone(document: &Document) -> Vec<bool> {
+    let blank: Vec<bool> = document.line_texts().map(|l| l.trim().is_empty()).collect();
+    (0..blank.len())
+        .map(|i| {
+            let before = i == 0 || blank[i - 1];
+            let after = i + 1 >= blank.len() || blank[i + 1];
+            before && after
+        })
+        .collect()
+}
+
+/// Whether each line carries on the previous line's sentence, as in hard-wrapped newswire copy:
+/// such a line is never chrome by its words alone ("by Canadian negotiators ..." is no byline).
+fn continuations(texts: &[&str]) -> Vec<bool> {
+    (0..texts.len())
+        .map(|i| {
+            i > 0
+                && !texts[i - 1].trim().is_empty()
+                && !ends_sentence(texts[i - 1])
+                && texts[i]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+        })
+        .collect()
+}
+
+/// Hashes of short lines that stand alone in enough documents.
+fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u64> {
+    let per_document: Vec<FxHashSet<u64>> = documents
+        .par_iter()
+        .map(|document| {
+            let alone = standalone(document);
+            document
+                .line_texts()
+                .zip(alone)
+                .filter_map(|(line, alone)| {
+                    let key = line_key(line);
+                    let words = word_count(&key);
+                    (words > 0 && words <= SHORT_LINE_WORDS && alone)
+                        .then(|| xxh3_64(key.as_bytes()))
+                })
+                .collect()
+        })
+        .collect();
+    let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
+    for set in &per_document {
+        for &hash in set {
+            *counts.entry(hash).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|&(_, n)| n >= min_documents)
+        .map(|(hash, _)| hash)
+        .collect()
+}
+
+fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
+    let n = document.lines.len();
+    let texts: Vec<&str> = document.line_texts().collect();
+    let keys: Vec<String> = texts.iter().map(|l| line_key(l)).collect();
+    let alone = standalone(document);
+    let continues = continuations(&texts);
+    let mut reasons: Vec<Option<ChromeReason>> = vec![None; n];
+
+    let mut in_document: FxHashMap<&str, usize> = FxHashMap::default();
+    for (key, text) in keys.iter().zip(&texts) {
+        if word_count(key) > 0 && word_count(key) <= SHORT_LINE_WORDS && !ends_sentence(text) {
+            *in_document.entry(key.as_str()).or_default() += 1;
+        }
+    }
+
+    for i in 0..n {
+        let key = &keys[i];
+        if key.is_empty() {
+            continue;
+        }
+        let words = word_count(key);
+        reasons[i] = if document.lines[i].markup_chrome {
+            Some(ChromeReason::Markup)
+        } else if is_menu_item(texts[i], words) {
+            Some(ChromeReason::Menu)
+        } else if continues[i] {
+            None
+        } else if matches_rule(key, texts[i], words) || is_related_marker(key) {
+            Some(ChromeReason::Rule)
+        } else if in_document.get(key.as_str()).is_some_and(|&c| c >= 2) {
+            Some(ChromeReason::Repeated)
+        } else if words <= SHORT_LINE_WORDS
+            && alone[i]
+            && recurring.contains(&xxh3_64(key.as_bytes()))
+        {
+            Some(ChromeReason::Recurring)
+        } else {
+            None
+        };
+    }
+
+    mark_related_zones(&texts, &keys, &mut reasons);
+    absorb_neighbours(&texts, &keys, &mut reasons);
+    Chrome { reasons }
+}
+
+/// After a related-links marker, everything is chrome until the article visibly resumes: a long
+/// line that reads as a sentence and is not followed straight away by more chrome (a teaser
+/// paragraph in a news feed is followed by the feed's next heading).
+fn mark_related_zones(texts: &[&str], keys: &[String], reasons: &mut [Option<ChromeReason>]) {
+    let mut in_zone = false;
+    for i in 0..texts.len() {
+        if keys[i].is_empty() {
+            continue;
+        }
+        if is_related_marker(&keys[i]) {
+            in_zone = true;
+            continue;
+        }
+        if in_zone {
+            let next = (i + 1..texts.len()).find(|&j| !keys[j].is_empty());
+            let resumes = reasons[i].is_none()
+                && is_prose(texts[i], &keys[i])
+                && next.is_none_or(|j| reasons[j].is_none());
+            if resumes {
+                in_zone = false;
+            } else if reasons[i].is_none() {
+                reasons[i] = Some(ChromeReason::Related);
+            }
+        }
+    }
+}
+
+/// A long line that ends like a sentence.
+fn is_prose(text: &str, key: &str) -> bool {
+    word_count(key) >= 25 && ends_sentence(text)
+}
+
+/// Short lines between chrome (or the document's edge and chrome) are chrome too.
+fn absorb_neighbours(texts: &[&str], keys: &[String], reasons: &mut [Option<ChromeReason>]) {
+    let filled: Vec<usize> = (0..texts.len()).filter(|&i| !keys[i].is_empty()).collect();
+    loop {
+        let mut changed = false;
+        for (k, &i) in filled.iter().enumerate() {
+            if reasons[i].is_some() || word_count(&keys[i]) > 8 || ends_sentence(texts[i]) {
+                continue;
+            }
+            // A missing neighbour (the document's edge) counts as chrome, but at least one real
+            // neighbour must be chrome.
+            let prev = k.checked_sub(1).map(|p| reasons[filled[p]].is_some());
+            let next = filled.get(k + 1).map(|&j| reasons[j].is_some());
+            let chrome_or_edge = |side: Option<bool>| side.unwrap_or(true);
+            if chrome_or_edge(prev)
+                && chrome_or_edge(next)
+                && (prev == Some(true) || next == Some(true))
+            {
+                reasons[i] = Some(ChromeReason::Neighbour);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+fn ends_sentence(text: &str) -> bool {
+    let trimmed = text.trim_end();
+    trimmed.ends_with(['.', '!', '?', '"', '\u{201d}', ':', ';']) && !trimmed.ends_with("...")
+}
+
+fn is_menu_item(text: &str, words: usize) -> bool {
+    let trimmed = text.trim_start();
+    words <= 6 && trimmed.starts_with(['•', '·', '|', '»', '›', '▪', '◦', '–'])
+        || trimmed.starts_with(['•', '·', '▪']) && !ends_sentence(text) && words <= 10
+}
+
+/// Headings that open a list of links to other articles.
+fn is_related_marker(key: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "you may also like",
+        "you might also like",
+        "you may like",
+        "related",
+        "related post",
+        "related posts",
+        "related articles",
+        "related stories",
+        "related news",
+        "related coverage",
+        "read also",
+        "read more",
+        "see also",
+        "more news",
+        "more stories",
+        "more from",
+        "news feed",
+        "editors' picks",
+        "editor's picks",
+        "most popular",
+        "most read",
+        "recommended",
+        "recommended for you",
+        "trending",
+        "trending now",
+        "top stories",
+        "latest news",
+        "latest stories",
+        "leave a reply",
+        "leave a comment",
+        "from around the web",
+        "sponsored stories",
+        "what to read next",
+        "up next",
+    ];
+    MARKERS.contains(&key)
+}
+
+/// Phrases only page chrome uses.
+fn matches_rule(key: &str, text: &str, words: usize) -> bool {
+    const EXACT: &[&str] = &[
+        "advertisement",
+        "advertisment",
+        "ad",
+        "ads",
+        "sponsored",
+        "sponsored content",
+        "skip to content",
+        "skip to main content",
+        "edit post",
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "share and follow",
+        "subscribe",
+        "subscribe now",
+        "sign up",
+        "sign in",
+        "log in",
+        "login",
+        "menu",
+        "search",
+        "home",
+        "author",
+        "comments",
+        "* indicates required",
+        "indicates required",
+        "successfully subscribed",
+        "successfuly subscribed",
+        "other topics of interest",
+        "follow us",
+        "print",
+        "email",
+        "watch",
+        "listen",
+        "close",
+        "back to top",
+        "loading",
+        "show comments",
+    ];
+    const PREFIX: &[&str] = &[
+        "story continues below",
+        "article continues below",
+        "article continues after",
+        "continue reading",
+        "click to play video",
+        "click here to",
+        "sign up for",
+        "sign up to",
+        "subscribe to our",
+        "subscribe for",
+        "get the day's top",
+        "get every day",
+        "get daily",
+        "get breaking news",
+        "enter your email",
+        "please enter",
+        "please, enter",
+        "thank you for signing up",
+        "thanks for signing up",
+        "published on",
+        "updated on",
+        "posted on",
+        "last updated",
+        "copyright",
+        "©",
+        "(c)",
+        "this audio is created",
+        "follow us on",
+        "share on",
+        "video above",
+        "illustrative image",
+        "to suggest a correction",
+        "you can also highlight",
+        "we've sent you a confirmation",
+        "this article was originally published",
+    ];
+    const CONTAINS: &[&str] = &[
+        "all rights reserved",
+        "may not be published, broadcast",
+        "may not be published broadcast",
+        "delivered to your inbox",
+        "newsletter",
+        "min read",
+    ];
+    if EXACT.contains(&key) || PREFIX.iter().any(|p| key.starts_with(p)) {
+        return true;
+    }
+    let lower = crate::text::normalize(text.trim());
+    if PREFIX.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    if words <= 30 && CONTAINS.iter().any(|c| lower.contains(c)) {
+        return true;
+    }
+    is_photo_credit(&lower, words)
+        || is_social_glue(&lower, words)
+        || is_dateline_only(key, words)
+        || is_byline(&lower, text, words)
+        || is_teaser(text, words)
+}
+
+/// "(AP Photo/Rajib Dhar)", "(Photo by X/Getty Images)".
+fn is_photo_credit(lower: &str, words: usize) -> bool {
+    words <= 10
+        && lower.starts_with('(')
+        && lower.ends_with(')')
+        && (lower.contains("photo") || lower.contains("images") || lower.contains('/'))
+}
+
+/// "FacebookXRedditPinterestWhatsApp": share buttons run together.
+fn is_social_glue(lower: &str, words: usize) -> bool {
+    const NETWORKS: &[&str] = &[
+        "facebook",
+        "twitter",
+        "whatsapp",
+        "pinterest",
+        "reddit",
+        "linkedin",
+        "telegram",
+        "instagram",
+    ];
+    words <= 4 && NETWORKS.iter().filter(|n| lower.contains(*n)).count() >= 2
+        || words == 1 && NETWORKS.contains(&lower)
+}
+
+/// A line that is only a date or a time: "5:04 PM", "January 27, 2026".
+fn is_dateline_only(key: &str, words: usize) -> bool {
+    const DATE_WORDS: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "am",
+        "pm",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "gmt",
+        "utc",
+        "et",
+        "est",
+        "edt",
+    ];
+    words <= 5
+        && key
+            .split(' ')
+            .all(|w| w.bytes().all(|b| b.is_ascii_digit()) || DATE_WORDS.contains(&w))
+}
+
+/// "by Kateryna Denisova January 3, 2025 9:57 AM 2 min read".
+fn is_byline(lower: &str, text: &str, words: usize) -> bool {
+    lower.starts_with("by ") && words <= 14 && !ends_sentence(text) && {
+        let second = text.split_whitespace().nth(1).unwrap_or("");
+        second.starts_with(char::is_uppercase)
+    }
+}
+
+/// A headline teaser cut off with an ellipsis.
+fn is_teaser(text: &str, words: usize) -> bool {
+    let trimmed = text.trim_end();
+    words <= 40 && (trimmed.ends_with('…') || trimmed.ends_with("..."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chrome_lines(text: &str) -> Vec<usize> {
+        let doc = Document::from_text("t", "t.txt", text);
+        let chrome = detect_alone(&doc);
+        (0..doc.lines.len())
+            .filter(|&i| chrome.is_chrome(i))
+            .map(|i| i + 1)
+            .collect()
+    }
+
+    const BODY: &str = "The minister said on Tuesday that the new rules would take effect next month after a long debate in parliament.";
+
+    #[test]
+    fn rules_catch_common_chrome() {
+        let text = format!(
+            "{BODY}\n\nStory continues below advertisement\n\n{BODY}\n\nAdvertisement\n\nGet the day's top news, political, economic, and current affairs headlines, delivered to your inbox once a day.\n\n(AP Photo/Some One)\n\nCopyright 2026 The Associated Press. All rights reserved."
+        );
+        assert_eq!(chrome_lines(&text), vec![3, 7, 9, 11, 13]);
+    }
+
+    #[test]
+    fn menus_and_their_neighbours_are_chrome() {
+        let text =
+            format!("SiteName\n  • Home\n  • News\n  • Sports\nSome Ad Slogan\nSiteName\n\n{BODY}");
+        assert_eq!(chrome_lines(&text), vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn related_lists_run_until_the_article_resumes() {
+        let long = format!("{BODY} {BODY}");
+        let text = format!(
+            "{BODY}\n\nYou May Also Like\nSome other headline here\n  • Local News\nA teaser that runs out…\n\n{long}\n\n{long}"
+        );
+        assert_eq!(chrome_lines(&text), vec![3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn hard_wrapped_newswire_is_not_chrome() {
+        let text = "Prices fell, the chairman Adam Zimmerman told\nreporters.\n    He said a move\nby Canadian negotiators to impose a tax\nhurt profits.";
+        let docs: Vec<Document> = (0..3)
+            .map(|i| Document::from_text(format!("d{i}"), "d.txt", text))
+            .collect();
+        for chrome in detect(&docs, &ChromeOptions::default()) {
+            assert_eq!(chrome.count(), 0, "{:?}", chrome.reasons);
+        }
+    }
+
+    #[test]
+    fn body_sentences_are_never_chrome_by_rule() {
+        let text = format!(
+            "{BODY}\n\nBy the end of the year, the home ministry said, prices rose.\n\n{BODY}"
+        );
+        assert!(chrome_lines(&text).is_empty());
+    }
+
+    #[test]
+    fn lines_recurring_across_documents_are_chrome() {
+        let docs: Vec<Document> = (0..3)
+            .map(|i| {
+                Document::from_text(
+                    format!("d{i}"),
+                    "d.txt",
+                    &format!("Article number {i} says something different.\n\nFollow The Daily Planet\n\n{BODY}"),
+                )
+            })
+            .collect();
+        let chrome = detect(&docs, &ChromeOptions::default());
+        for c in &chrome {
+            assert_eq!(c.reasons[2], Some(ChromeReason::Recurring));
+            assert!(
+                !c.is_chrome(4),
+                "the shared body line stays body: it is long"
+            );
+        }
+        let two = detect(&docs[..2], &ChromeOptions::default());
+        assert!(
+            !two[0].is_chrome(2),
+            "two documents are not enough evidence"
+        );
+    }
+}

@@ -1,0 +1,773 @@
+//! Ingest stage: paths in, [`Document`]s and [`Warning`]s out.
+//!
+//! Walks directories with the `ignore` crate (so `.gitignore` and hidden files are honoured,
+//! in or out of a git checkout), reads `.txt`, `.md`, `.html`/`.htm` and `.jsonl` files in
+//! parallel, decodes them (see [`decode`]), extracts HTML text with a real tokenizer (see
+//! [`html`]) and keeps, for every line of a document's text, the line of the original file it
+//! came from. Nothing that goes wrong with one file stops the others: each problem becomes a
+//! [`Warning`] naming the file (and line, for JSONL) and what is wrong.
+
+pub mod decode;
+pub mod html;
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use self::decode::Decoded;
+
+/// A document as read: its text, split into lines that remember where they came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Path relative to the root it was found under; for a JSONL record, its "id".
+    pub id: String,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// For a JSONL record, the 1-based line of the file that holds it.
+    pub record: Option<u64>,
+    /// The format it was read as.
+    pub format: Format,
+    /// The text, lines separated by `\n` (for HTML: the extracted text).
+    pub text: String,
+    /// One entry per line of `text`.
+    pub lines: Vec<Line>,
+    /// Other fields of a JSONL record (title, date, ...); empty for files.
+    pub meta: Map<String, Value>,
+}
+
+/// One line of a document's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// Byte range of the line in [`Document::text`].
+    pub start: u32,
+    /// End of the byte range (exclusive, no newline).
+    pub end: u32,
+    /// The 1-based line number in the original file (or in the JSONL record's text).
+    pub number: u32,
+    /// The markup says this line is page chrome (HTML `<nav>`, `<footer>`, ...).
+    pub markup_chrome: bool,
+}
+
+impl Document {
+    /// Builds a document from plain text, one line per line of the text.
+    pub fn from_text(id: impl Into<String>, path: impl Into<PathBuf>, text: &str) -> Self {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for (number, line) in text.split('\n').enumerate() {
+            let end = start + line.len();
+            lines.push(Line {
+                start: start as u32,
+                end: end as u32,
+                number: number as u32 + 1,
+                markup_chrome: false,
+            });
+            start = end + 1;
+        }
+        Document {
+            id: id.into(),
+            path: path.into(),
+            record: None,
+            format: Format::Text,
+            text,
+            lines,
+            meta: Map::new(),
+        }
+    }
+
+    fn from_html(id: String, path: PathBuf, html: &str) -> Self {
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        for line in html::extract(html) {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let start = text.len() as u32;
+            text.push_str(&line.text);
+            lines.push(Line {
+                start,
+                end: text.len() as u32,
+                number: line.source_line,
+                markup_chrome: line.chrome,
+            });
+        }
+        Document {
+            id,
+            path,
+            record: None,
+            format: Format::Html,
+            text,
+            lines,
+            meta: Map::new(),
+        }
+    }
+
+    /// The text of line `index` (0-based).
+    pub fn line(&self, index: usize) -> &str {
+        let line = self.lines[index];
+        &self.text[line.start as usize..line.end as usize]
+    }
+
+    /// Iterates over the lines' texts.
+    pub fn line_texts(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.lines.len()).map(|i| self.line(i))
+    }
+
+    /// Where the document came from, for messages: `path` or `path:line`.
+    pub fn location(&self) -> String {
+        match self.record {
+            Some(line) => format!("{}:{line}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+}
+
+/// The format a document was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Plain text or Markdown.
+    Text,
+    /// HTML, text extracted.
+    Html,
+    /// A record of a JSONL corpus.
+    Jsonl,
+}
+
+/// Something wrong with the input that did not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The file (or folder) concerned.
+    pub path: String,
+    /// The 1-based line, for a JSONL record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// What kind of problem it is.
+    pub kind: WarningKind,
+    /// A one-line explanation, including what was done about it.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
+/// The kinds of [`Warning`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// Not valid UTF-8; decoded anyway (or skipped under `--strict`).
+    InvalidUtf8,
+    /// Holds NUL bytes: skipped.
+    Binary,
+    /// No text at all: skipped.
+    Empty,
+    /// Could not be read (permissions, vanished, broken link): skipped.
+    Unreadable,
+    /// A symbolic link that leads back into its own ancestors: not followed.
+    SymlinkLoop,
+    /// A FIFO, socket or device: not read.
+    NotAFile,
+    /// A file whose extension crosscheck does not read: skipped.
+    Unsupported,
+    /// Larger than the size limit: skipped.
+    TooLarge,
+    /// A JSONL line that is not a JSON object.
+    BadJson,
+    /// A JSONL record without a string "text".
+    MissingText,
+    /// A JSONL record without an "id": one was made from the file and line.
+    MissingId,
+    /// Two documents with the same id: the later one was renamed.
+    DuplicateId,
+    /// Every line of the document looks like page chrome: it was not compared.
+    NoBody,
+}
+
+/// How to read the input.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Largest file (or JSONL record) read, in bytes. Default: 64 MiB.
+    pub max_file_size: u64,
+    /// Skip documents that needed repair (invalid UTF-8) instead of reading them lossily.
+    pub strict: bool,
+    /// Read hidden files and files that `.gitignore`/`.ignore` exclude. Default: false.
+    pub no_ignore: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_file_size: 64 << 20,
+            strict: false,
+            no_ignore: false,
+        }
+    }
+}
+
+/// An error that stops ingest: the input itself is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A path named on the command line does not exist.
+    #[error("{0}: no such file or directory")]
+    NotFound(PathBuf),
+}
+
+/// What ingest read.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// Documents sorted by id; ids are unique.
+    pub documents: Vec<Document>,
+    /// Problems met, in path order.
+    pub warnings: Vec<Warning>,
+}
+
+/// Reads every document under `paths`.
+///
+/// Fails only if a path does not exist; every other problem is a warning.
+pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingested, IngestError> {
+    let mut tasks = Vec::new();
+    let mut warnings = Vec::new();
+    for root in paths {
+        if fs::symlink_metadata(root).is_err() {
+            return Err(IngestError::NotFound(root.clone()));
+        }
+        collect_files(root, options, &mut tasks, &mut warnings);
+    }
+    let results: Vec<(Vec<Document>, Vec<Warning>)> = tasks
+        .par_iter()
+        .map(|task| read_task(task, options))
+        .collect();
+    let mut documents = Vec::new();
+    for (docs, warns) in results {
+        documents.extend(docs);
+        warnings.extend(warns);
+    }
+    dedupe_ids(&mut documents, &mut warnings);
+    Ok(Ingested {
+        documents,
+        warnings,
+    })
+}
+
+/// A file to read and the id to give it.
+struct Task {
+    path: PathBuf,
+    id: String,
+    kind: FileKind,
+}
+
+#[derive(Clone, Copy)]
+enum FileKind {
+    Text,
+    Html,
+    Jsonl,
+}
+
+fn file_kind(path: &Path) -> Option<FileKind> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "txt" | "text" | "md" | "markdown" => Some(FileKind::Text),
+        "html" | "htm" | "xhtml" => Some(FileKind::Html),
+        "jsonl" | "ndjson" => Some(FileKind::Jsonl),
+        _ => None,
+    }
+}
+
+fn collect_files(
+    root: &Path,
+    options: &IngestOptions,
+    tasks: &mut Vec<Task>,
+    warnings: &mut Vec<Warning>,
+) {
+    if !root.is_dir() {
+        // A file named on the command line is read whatever its extension says, as text.
+        let kind = file_kind(root).unwrap_or(FileKind::Text);
+        add_file(
+            root,
+            root.display().to_string(),
+            kind,
+            options,
+            tasks,
+            warnings,
+        );
+        return;
+    }
+    let walker = ignore::WalkBuilder::new(root)
+        .follow_links(true)
+        .require_git(false)
+        .standard_filters(!options.no_ignore)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                warnings.push(walk_warning(root, &error));
+                continue;
+            }
+        };
+        let Some(file_type) = entry.file_type() else {
+            continue; // stdin; never produced by a directory walk
+        };
+        if file_type.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let id = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !file_type.is_file() {
+            warnings.push(warning(
+                path,
+                None,
+                WarningKind::NotAFile,
+                "not a regular file (FIFO, socket or device); not read",
+            ));
+            continue;
+        }
+        match file_kind(path) {
+            Some(kind) => add_file(path, id, kind, options, tasks, warnings),
+            None => warnings.push(warning(
+                path,
+                None,
+                WarningKind::Unsupported,
+                "unsupported extension (reads .txt, .md, .html, .htm, .jsonl); skipped",
+            )),
+        }
+    }
+}
+
+fn add_file(
+    path: &Path,
+    id: String,
+    kind: FileKind,
+    options: &IngestOptions,
+    tasks: &mut Vec<Task>,
+    warnings: &mut Vec<Warning>,
+) {
+    match fs::metadata(path) {
+        Err(error) => warnings.push(io_warning(path, &error)),
+        Ok(meta) if !meta.is_file() => warnings.push(warning(
+            path,
+            None,
+            WarningKind::NotAFile,
+            "not a regular file (FIFO, socket or device); not read",
+        )),
+        Ok(meta) if !matches!(kind, FileKind::Jsonl) && meta.len() > options.max_file_size => {
+            warnings.push(too_large(path, None, meta.len(), options.max_file_size))
+        }
+        Ok(_) => tasks.push(Task {
+            path: path.to_path_buf(),
+            id,
+            kind,
+        }),
+    }
+}
+
+fn read_task(task: &Task, options: &IngestOptions) -> (Vec<Document>, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    if let FileKind::Jsonl = task.kind {
+        let documents = read_jsonl(&task.path, options, &mut warnings);
+        return (documents, warnings);
+    }
+    let bytes = match read_bounded(&task.path, options.max_file_size) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            let size = fs::metadata(&task.path).map(|m| m.len()).unwrap_or(0);
+            warnings.push(too_large(&task.path, None, size, options.max_file_size));
+            return (Vec::new(), warnings);
+        }
+        Err(error) => {
+            warnings.push(io_warning(&task.path, &error));
+            return (Vec::new(), warnings);
+        }
+    };
+    let Some(text) = decode_or_warn(&bytes, &task.path, None, options, &mut warnings) else {
+        return (Vec::new(), warnings);
+    };
+    let document = match task.kind {
+        FileKind::Html => Document::from_html(task.id.clone(), task.path.clone(), &text),
+        _ => Document::from_text(task.id.clone(), task.path.clone(), &text),
+    };
+    if document.text.trim().is_empty() {
+        let what = if bytes.is_empty() {
+            "empty file; skipped"
+        } else {
+            "no text in the file; skipped"
+        };
+        warnings.push(warning(&task.path, None, WarningKind::Empty, what));
+        return (Vec::new(), warnings);
+    }
+    (vec![document], warnings)
+}
+
+/// Reads a whole file, or `None` if it turns out larger than `limit` while reading.
+fn read_bounded(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+fn decode_or_warn(
+    bytes: &[u8],
+    path: &Path,
+    line: Option<u64>,
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
+    match decode::decode(bytes) {
+        Decoded::Text(text) => Some(text),
+        Decoded::Binary { offset } => {
+            warnings.push(warning(
+                path,
+                line,
+                WarningKind::Binary,
+                &format!("binary file (NUL byte at offset {offset}); skipped"),
+            ));
+            None
+        }
+        Decoded::Repaired { text, offset, how } => {
+            let (message, keep) = if options.strict {
+                (
+                    format!("invalid UTF-8 at byte {offset}; skipped (--strict)"),
+                    None,
+                )
+            } else {
+                (
+                    format!("invalid UTF-8 at byte {offset}; read as {how}"),
+                    Some(text),
+                )
+            };
+            warnings.push(warning(path, line, WarningKind::InvalidUtf8, &message));
+            keep
+        }
+    }
+}
+
+fn read_jsonl(path: &Path, options: &IngestOptions, warnings: &mut Vec<Warning>) -> Vec<Document> {
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) => {
+            warnings.push(io_warning(path, &error));
+            return Vec::new();
+        }
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut records = Vec::new();
+    let mut number = 0u64;
+    loop {
+        number += 1;
+        match read_line_bounded(&mut reader, options.max_file_size) {
+            Ok(Some(LineRead::Line(bytes))) => {
+                if !bytes.iter().all(u8::is_ascii_whitespace) {
+                    records.push((number, bytes));
+                }
+            }
+            Ok(Some(LineRead::TooLong(size))) => {
+                warnings.push(too_large(path, Some(number), size, options.max_file_size))
+            }
+            Ok(None) => break,
+            Err(error) => {
+                let mut w = io_warning(path, &error);
+                w.line = Some(number);
+                warnings.push(w);
+                break;
+            }
+        }
+    }
+    let parsed: Vec<(Option<Document>, Vec<Warning>)> = records
+        .par_iter()
+        .map(|(number, bytes)| {
+            let mut warnings = Vec::new();
+            let doc = parse_record(path, *number, bytes, options, &mut warnings);
+            (doc, warnings)
+        })
+        .collect();
+    let mut documents = Vec::with_capacity(parsed.len());
+    for (doc, warns) in parsed {
+        documents.extend(doc);
+        warnings.extend(warns);
+    }
+    documents
+}
+
+enum LineRead {
+    Line(Vec<u8>),
+    /// The line was longer than the limit and was skipped; its length in bytes.
+    TooLong(u64),
+}
+
+/// Reads one line, never holding more than `limit` bytes of it.
+fn read_line_bounded(reader: &mut impl BufRead, limit: u64) -> io::Result<Option<LineRead>> {
+    let mut line = Vec::new();
+    let mut total = 0u64;
+    let mut too_long = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            if total == 0 {
+                return Ok(None);
+            }
+            break;
+        }
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(at) => (&buf[..at], Some(at + 1)),
+            None => (buf, None),
+        };
+        total += chunk.len() as u64;
+        if total > limit {
+            too_long = true;
+            line = Vec::new();
+        } else {
+            line.extend_from_slice(chunk);
+        }
+        let used = done.unwrap_or(buf.len());
+        reader.consume(used);
+        if done.is_some() {
+            total += 1;
+            break;
+        }
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
+    }
+    Ok(Some(if too_long {
+        LineRead::TooLong(total)
+    } else {
+        LineRead::Line(line)
+    }))
+}
+
+fn parse_record(
+    path: &Path,
+    number: u64,
+    bytes: &[u8],
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+) -> Option<Document> {
+    // JSON is UTF-8; a record with bad bytes is decoded like a file, then parsed.
+    let text = decode_or_warn(bytes, path, Some(number), options, warnings)?;
+    let value: Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(error) => {
+            warnings.push(warning(
+                path,
+                Some(number),
+                WarningKind::BadJson,
+                &format!("not valid JSON ({error}); skipped"),
+            ));
+            return None;
+        }
+    };
+    let Value::Object(mut object) = value else {
+        warnings.push(warning(
+            path,
+            Some(number),
+            WarningKind::BadJson,
+            "not a JSON object; skipped",
+        ));
+        return None;
+    };
+    let text = match object.remove("text") {
+        Some(Value::String(text)) => text,
+        Some(_) => {
+            warnings.push(warning(
+                path,
+                Some(number),
+                WarningKind::MissingText,
+                "\"text\" is not a string; skipped",
+            ));
+            return None;
+        }
+        None => {
+            warnings.push(warning(
+                path,
+                Some(number),
+                WarningKind::MissingText,
+                "no \"text\" field; skipped",
+            ));
+            return None;
+        }
+    };
+    let id = match object.remove("id") {
+        Some(Value::String(id)) if !id.is_empty() => id,
+        Some(Value::Number(id)) => id.to_string(),
+        _ => {
+            let id = format!("{}:{number}", path.display());
+            warnings.push(warning(
+                path,
+                Some(number),
+                WarningKind::MissingId,
+                &format!("no string or number \"id\"; using {id:?}"),
+            ));
+            id
+        }
+    };
+    if text.trim().is_empty() {
+        warnings.push(warning(
+            path,
+            Some(number),
+            WarningKind::Empty,
+            &format!("record {id:?} has empty text; skipped"),
+        ));
+        return None;
+    }
+    let mut document = Document::from_text(id, path, &text);
+    document.record = Some(number);
+    document.format = Format::Jsonl;
+    document.meta = object;
+    Some(document)
+}
+
+/// Gives every document a unique id: later duplicates get `~2`, `~3`, ... and a warning.
+fn dedupe_ids(documents: &mut [Document], warnings: &mut Vec<Warning>) {
+    documents.sort_by(|a, b| {
+        (a.id.as_str(), &a.path, a.record).cmp(&(b.id.as_str(), &b.path, b.record))
+    });
+    let mut taken: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
+    let mut first_at: HashMap<String, String> = HashMap::new();
+    for document in documents.iter_mut() {
+        let Some(first) = first_at.get(&document.id) else {
+            first_at.insert(document.id.clone(), document.location());
+            continue;
+        };
+        let base = document.id.clone();
+        let renamed = (2..)
+            .map(|n| format!("{base}~{n}"))
+            .find(|candidate| !taken.contains(candidate))
+            .expect("an unbounded range always has a free suffix");
+        warnings.push(warning(
+            &document.path,
+            document.record,
+            WarningKind::DuplicateId,
+            &format!("duplicate id {base:?} (first at {first}); renamed to {renamed:?}"),
+        ));
+        taken.insert(renamed.clone());
+        document.id = renamed;
+    }
+    documents.sort_by(|a, b| a.id.cmp(&b.id));
+}
+
+fn warning(path: &Path, line: Option<u64>, kind: WarningKind, message: &str) -> Warning {
+    Warning {
+        path: path.display().to_string(),
+        line,
+        kind,
+        message: message.to_string(),
+    }
+}
+
+fn too_large(path: &Path, line: Option<u64>, size: u64, limit: u64) -> Warning {
+    let what = if line.is_some() { "record" } else { "file" };
+    warning(
+        path,
+        line,
+        WarningKind::TooLarge,
+        &format!(
+            "{what} of {size} bytes is over the {limit}-byte limit (--max-file-size); skipped"
+        ),
+    )
+}
+
+fn io_warning(path: &Path, error: &io::Error) -> Warning {
+    let message = match error.kind() {
+        io::ErrorKind::NotFound => "vanished or a broken link; skipped".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied; skipped".to_string(),
+        _ => format!("cannot read ({error}); skipped"),
+    };
+    warning(path, None, WarningKind::Unreadable, &message)
+}
+
+fn walk_warning(root: &Path, error: &ignore::Error) -> Warning {
+    let mut path = root.to_path_buf();
+    let mut current = error;
+    loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                path = p.clone();
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err
+            }
+            ignore::Error::Loop { ancestor, child } => {
+                return warning(
+                    child,
+                    None,
+                    WarningKind::SymlinkLoop,
+                    &format!(
+                        "symbolic link loop back to {}; not followed",
+                        ancestor.display()
+                    ),
+                );
+            }
+            ignore::Error::Io(io) => return io_warning(&path, io),
+            other => {
+                return warning(
+                    &path,
+                    None,
+                    WarningKind::Unreadable,
+                    &format!("cannot read ({other}); skipped"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_lines_keep_their_numbers() {
+        let doc = Document::from_text("a", "a.txt", "one\r\ntwo\n\nfour");
+        assert_eq!(doc.lines.len(), 4);
+        assert_eq!(doc.line(1), "two");
+        assert_eq!(doc.lines[3].number, 4);
+    }
+
+    #[test]
+    fn bounded_lines_skip_what_is_too_long() {
+        let data = b"short\nthis one is far too long\nok\n";
+        let mut reader = BufReader::with_capacity(4, &data[..]);
+        let mut got = Vec::new();
+        while let Some(line) = read_line_bounded(&mut reader, 8).unwrap() {
+            got.push(match line {
+                LineRead::Line(bytes) => String::from_utf8(bytes).unwrap(),
+                LineRead::TooLong(n) => format!("<{n}>"),
+            });
+        }
+        assert_eq!(got, vec!["short", "<25>", "ok"]);
+    }
+
+    #[test]
+    fn duplicate_ids_are_renamed_with_a_warning() {
+        let mut docs = vec![
+            Document::from_text("x", "a/x.txt", "one"),
+            Document::from_text("x", "b/x.txt", "two"),
+            Document::from_text("x~2", "c.txt", "three"),
+        ];
+        let mut warnings = Vec::new();
+        dedupe_ids(&mut docs, &mut warnings);
+        let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, vec!["x", "x~2", "x~3"]);
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].kind, WarningKind::DuplicateId);
+        assert!(warnings[0].message.contains("a/x.txt"), "{}", warnings[0]);
+    }
+}

@@ -1,0 +1,296 @@
+//! Judge stage: aligned candidates in, duplicate pairs and clusters out.
+//!
+//! Each candidate pair's [`Alignment`] is turned into a verdict: a **full** duplicate when the
+//! two documents are alike as a whole (similarity and the coverage of both sides above their
+//! thresholds), a **partial** reuse when a contiguous run of sentences of some length was
+//! copied, or nothing. Consecutive sentence pairs become passages, broken wherever either side
+//! skips a sentence or crosses a line of page chrome, and cited by original line numbers. Full
+//! duplicates are grouped into clusters by union-find; in each, the copy that carries a wire
+//! service's attribution or copyright line, or failing that the most complete copy, is named the
+//! likely original.
+
+use serde::Serialize;
+
+use crate::align::{Alignment, Link, SentencePair};
+use crate::chrome::Chrome;
+use crate::ingest::Document;
+use crate::text::Analysis;
+
+/// Thresholds that turn an alignment into a verdict.
+#[derive(Debug, Clone)]
+pub struct JudgeOptions {
+    /// Least document similarity for a full duplicate. Default: 0.42, the middle of the band
+    /// where the noisy-copy benchmark (BENCHMARKS.md) loses nothing.
+    pub duplicate_similarity: f32,
+    /// Least share of each document in matched passages for a full duplicate. Default: 0.5.
+    pub duplicate_coverage: f32,
+    /// Least words (on the shorter side) in one passage for a partial reuse. Default: 40.
+    pub partial_words: u32,
+    /// Least similarity of that passage for a partial reuse. Default: 0.7.
+    pub partial_similarity: f32,
+    /// Least sentences in that passage for a partial reuse. Default: 2.
+    pub partial_sentences: u32,
+}
+
+impl Default for JudgeOptions {
+    fn default() -> Self {
+        JudgeOptions {
+            duplicate_similarity: 0.42,
+            duplicate_coverage: 0.5,
+            partial_words: 40,
+            partial_similarity: 0.7,
+            partial_sentences: 2,
+        }
+    }
+}
+
+/// What a pair of documents is to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The same article, however reworded, wrapped or cut.
+    Full,
+    /// A passage of one reused in the other.
+    Partial,
+}
+
+/// A run of aligned sentences, cited by original line numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    /// First and last original line of the passage in document `a`.
+    pub a_lines: [u32; 2],
+    /// First and last original line of the passage in document `b`.
+    pub b_lines: [u32; 2],
+    /// Word-weighted similarity of the passage's sentence pairs, in [0, 1].
+    #[serde(serialize_with = "crate::report::round3")]
+    pub similarity: f32,
+    /// Sentences paired in the passage.
+    pub sentences: u32,
+    /// The passage stands elsewhere in `b` than the order of `a` would put it.
+    pub moved: bool,
+}
+
+/// One side's material for building passages.
+pub struct Side<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its sentences.
+    pub analysis: &'a Analysis,
+    /// Its chrome lines.
+    pub chrome: &'a Chrome,
+}
+
+impl Side<'_> {
+    /// Whether a chrome line lies strictly between two text lines.
+    fn chrome_between(&self, after: u32, before: u32) -> bool {
+        (after + 1..before).any(|line| self.chrome.is_chrome(line as usize))
+    }
+
+    fn sentence_lines(&self, sentence: u32) -> (u32, u32) {
+        self.analysis.sentences[sentence as usize].lines
+    }
+
+    fn sentence_words(&self, sentence: u32) -> u32 {
+        self.analysis.sentences[sentence as usize].words()
+    }
+
+    fn original(&self, line: u32) -> u32 {
+        self.document.lines[line as usize].number
+    }
+}
+
+/// Groups an alignment's pairs into passages.
+pub fn passages(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Passage> {
+    let mut out = Vec::new();
+    let mut run: Vec<SentencePair> = Vec::new();
+    let flush = |run: &mut Vec<SentencePair>, out: &mut Vec<Passage>| {
+        if run.is_empty() {
+            return;
+        }
+        let first = run[0];
+        let last = run[run.len() - 1];
+        let (mut weighted, mut words) = (0.0f64, 0u64);
+        for p in run.iter() {
+            let w = (a.sentence_words(p.a) + b.sentence_words(p.b)) as u64;
+            weighted += p.similarity as f64 * w as f64;
+            words += w;
+        }
+        out.push(Passage {
+            a_lines: [
+                a.original(a.sentence_lines(first.a).0),
+                a.original(a.sentence_lines(last.a).1),
+            ],
+            b_lines: [
+                b.original(b.sentence_lines(first.b).0),
+                b.original(b.sentence_lines(last.b).1),
+            ],
+            similarity: if words == 0 {
+                0.0
+            } else {
+                (weighted / words as f64) as f32
+            },
+            sentences: run.len() as u32,
+            moved: first.link == Link::Moved,
+        });
+        run.clear();
+    };
+    for &pair in &alignment.pairs {
+        if let Some(&prev) = run.last() {
+            let continues = pair.a == prev.a + 1
+                && pair.b == prev.b + 1
+                && (pair.link == Link::Moved) == (prev.link == Link::Moved)
+                && !a.chrome_between(a.sentence_lines(prev.a).1, a.sentence_lines(pair.a).0)
+                && !b.chrome_between(b.sentence_lines(prev.b).1, b.sentence_lines(pair.b).0);
+            if !continues {
+                flush(&mut run, &mut out);
+            }
+        }
+        run.push(pair);
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// The verdict on an aligned pair, if it is a duplicate or a reuse at all.
+pub fn judge(
+    alignment: &Alignment,
+    passages: &[Passage],
+    a: &Side,
+    b: &Side,
+    options: &JudgeOptions,
+) -> Option<Kind> {
+    let coverage = alignment.coverage_a().min(alignment.coverage_b());
+    if alignment.similarity >= options.duplicate_similarity
+        && coverage >= options.duplicate_coverage
+    {
+        return Some(Kind::Full);
+    }
+    let reused = passages.iter().any(|p| {
+        p.similarity >= options.partial_similarity
+            && p.sentences >= options.partial_sentences
+            && passage_words(alignment, p, a, b) >= options.partial_words
+    });
+    reused.then_some(Kind::Partial)
+}
+
+/// Words of a passage on its shorter side.
+fn passage_words(alignment: &Alignment, passage: &Passage, a: &Side, b: &Side) -> u32 {
+    let in_range = |side: &Side, lines: [u32; 2], sentence: u32| {
+        let (first, last) = side.sentence_lines(sentence);
+        side.original(first) >= lines[0] && side.original(last) <= lines[1]
+    };
+    let (mut wa, mut wb) = (0, 0);
+    for p in &alignment.pairs {
+        if in_range(a, passage.a_lines, p.a) && in_range(b, passage.b_lines, p.b) {
+            wa += a.sentence_words(p.a);
+            wb += b.sentence_words(p.b);
+        }
+    }
+    wa.min(wb)
+}
+
+/// Union-find over document indices.
+pub struct Clusters {
+    parent: Vec<u32>,
+}
+
+impl Clusters {
+    /// `n` singletons.
+    pub fn new(n: usize) -> Self {
+        Clusters {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    /// The representative of `x`'s cluster.
+    pub fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grand = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grand;
+            x = grand;
+        }
+        x
+    }
+
+    /// Joins the clusters of `a` and `b`.
+    pub fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // The smaller index represents, so the result does not depend on union order.
+            let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[gone as usize] = keep;
+        }
+    }
+
+    /// Groups of two or more members, each sorted, ordered by first member.
+    pub fn groups(&mut self) -> Vec<Vec<u32>> {
+        let n = self.parent.len();
+        let mut by_root: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+        for x in 0..n as u32 {
+            let root = self.find(x);
+            by_root.entry(root).or_default().push(x);
+        }
+        by_root.into_values().filter(|g| g.len() > 1).collect()
+    }
+}
+
+/// Evidence that a document is the wire service's own copy: its attribution or copyright line.
+pub fn wire_attribution(document: &Document) -> Option<(u32, String)> {
+    const AGENCIES: &[&str] = &[
+        "associated press",
+        "reuters",
+        "agence france-presse",
+        "afp",
+        "bloomberg",
+        "dpa",
+        "united press international",
+        "canadian press",
+        "press association",
+    ];
+    for (index, line) in document.line_texts().enumerate() {
+        let lower = line.to_lowercase();
+        let names_agency = AGENCIES.iter().any(|a| lower.contains(a));
+        if !names_agency {
+            continue;
+        }
+        let attribution = lower.contains("copyright")
+            || lower.contains('©')
+            || lower.contains("all rights reserved")
+            || (lower.contains("writers") || lower.contains("writer"))
+                && lower.contains("contributed")
+            || lower.contains("(reuters)")
+            || lower.contains("(ap)")
+            || lower.contains("(afp)");
+        if attribution {
+            let text: String = line.trim().chars().take(80).collect();
+            return Some((document.lines[index].number, text));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clusters_are_connected_components() {
+        let mut c = Clusters::new(6);
+        c.union(4, 1);
+        c.union(1, 2);
+        c.union(5, 3);
+        assert_eq!(c.groups(), vec![vec![1, 2, 4], vec![3, 5]]);
+    }
+
+    #[test]
+    fn attribution_lines_are_found() {
+        let doc = Document::from_text(
+            "d",
+            "d.txt",
+            "Body text.\n\nCopyright 2026 The Associated Press. All rights reserved.",
+        );
+        assert_eq!(wire_attribution(&doc).map(|(line, _)| line), Some(3));
+        let plain = Document::from_text("p", "p.txt", "He told The Associated Press he was fine.");
+        assert_eq!(wire_attribution(&plain), None);
+    }
+}

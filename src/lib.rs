@@ -1,0 +1,344 @@
+//! crosscheck finds near-duplicate news articles in a collection, even when one copy was run
+//! through an article spinner and another is wrapped in a site's page chrome, aligns their
+//! matching passages with original line numbers, and reports them.
+//!
+//! The library is a pipeline, one module per stage, data flowing one way:
+//!
+//! ```text
+//! paths ─ ingest ─> Document (text, line map back to the original)
+//!       ─ chrome ─> which lines are page chrome, which are the article body
+//!       ─ text ───> normalized tokens and sentences of the body
+//!       ─ index ──> signatures and candidate pairs (sub-quadratic; never all pairs)
+//!       ─ align ──> sentence pairs between two documents
+//!       ─ judge ──> duplicate pairs, passages, clusters, likely originals
+//!       ─ render ─> human | json
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use crosscheck::{Options, ingest::Document, report_documents};
+//!
+//! let story = "North Korea sent thousands of soldiers to help Russia defend its Kursk region.\n\n\
+//!     Men from South Asian countries say recruiters promising jobs duped them into signing up.\n\n\
+//!     Putin said 700,000 Russian troops are fighting in Ukraine, the same figure as in 2024.";
+//! let spun = "North Korea dispatched hundreds of soldiers to assist Russia defend its Kursk region.\n\n\
+//!     Story continues below advertisement\n\n\
+//!     Men from South Asian nations say recruiters promising jobs misled them into signing up.\n\n\
+//!     Putin stated 700,000 Russian troops are combating in Ukraine, the identical figure as in 2024.";
+//! let documents = vec![
+//!     Document::from_text("a.txt", "a.txt", story),
+//!     Document::from_text("b.txt", "b.txt", spun),
+//!     Document::from_text("c.txt", "c.txt", "Cocoa arrivals in Bahia rose this week, exporters said."),
+//! ];
+//! let report = report_documents(documents, Vec::new(), &Options::default());
+//! assert_eq!(report.pairs.len(), 1);
+//! assert_eq!((report.pairs[0].a.as_str(), report.pairs[0].b.as_str()), ("a.txt", "b.txt"));
+//! assert_eq!(report.documents[1].boilerplate_lines, 1);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod align;
+pub mod chrome;
+pub mod index;
+pub mod ingest;
+pub mod judge;
+pub mod render;
+pub mod report;
+pub mod text;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::align::{AlignOptions, Profile, Weights};
+use crate::chrome::{Chrome, ChromeOptions};
+use crate::index::IndexOptions;
+use crate::ingest::{Document, IngestError, IngestOptions, Warning};
+use crate::judge::{Clusters, JudgeOptions, Kind, Side};
+use crate::report::{Cluster, DocumentSummary, Pair, REPORT_VERSION, Report, Stats};
+use crate::text::{Analysis, Token};
+
+/// Settings for every stage.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Reading files.
+    pub ingest: IngestOptions,
+    /// Telling chrome from body.
+    pub chrome: ChromeOptions,
+    /// Finding candidate pairs.
+    pub index: IndexOptions,
+    /// Aligning sentences.
+    pub align: AlignOptions,
+    /// Turning alignments into verdicts.
+    pub judge: JudgeOptions,
+}
+
+/// Receives progress from a long run. Every method has an empty default.
+pub trait Progress: Sync {
+    /// A stage starts, with `total` units of work (0 if unknown).
+    fn stage(&self, _name: &'static str, _total: u64) {}
+    /// `n` more units of the current stage are done.
+    fn advance(&self, _n: u64) {}
+    /// The run is over.
+    fn finish(&self) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct Quiet;
+
+impl Progress for Quiet {}
+
+/// Reads every document under `paths` and reports the duplicates among them.
+///
+/// Fails only when a path does not exist; every problem with a file is a warning in the report.
+pub fn report(
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, IngestError> {
+    progress.stage("reading", 0);
+    let ingested = ingest::ingest(paths, &options.ingest)?;
+    Ok(report_with_progress(
+        ingested.documents,
+        ingested.warnings,
+        options,
+        progress,
+    ))
+}
+
+/// Reports the duplicates among documents already read.
+pub fn report_documents(
+    documents: Vec<Document>,
+    warnings: Vec<Warning>,
+    options: &Options,
+) -> Report {
+    report_with_progress(documents, warnings, options, &Quiet)
+}
+
+/// Everything the pipeline knows about one document after the text stage.
+struct Prepared {
+    chrome: Chrome,
+    analysis: Analysis,
+}
+
+fn report_with_progress(
+    mut documents: Vec<Document>,
+    mut warnings: Vec<Warning>,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Report {
+    documents.sort_by(|a, b| a.id.cmp(&b.id));
+    let n = documents.len();
+
+    progress.stage("cleaning", n as u64);
+    let chromes = chrome::detect(&documents, &options.chrome);
+    let prepared: Vec<Prepared> = documents
+        .par_iter()
+        .zip(chromes)
+        .map(|(document, chrome)| {
+            let analysis = text::analyze(
+                document
+                    .line_texts()
+                    .enumerate()
+                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
+            );
+            progress.advance(1);
+            Prepared { chrome, analysis }
+        })
+        .collect();
+    for (document, prepared) in documents.iter().zip(&prepared) {
+        if prepared.analysis.words() == 0 {
+            warnings.push(Warning {
+                path: document.path.display().to_string(),
+                line: document.record,
+                kind: ingest::WarningKind::NoBody,
+                message: format!(
+                    "{:?}: no article body found (all {} non-blank lines look like page chrome); not compared",
+                    document.id,
+                    prepared.chrome.count()
+                ),
+            });
+        }
+    }
+
+    progress.stage("indexing", n as u64);
+    let signatures: Vec<index::Signature> = prepared
+        .par_iter()
+        .map(|p| {
+            let signature = index::sign(&p.analysis.tokens, options.index.shingle_words);
+            progress.advance(1);
+            signature
+        })
+        .collect();
+    let (candidates, index_stats) = index::candidates(&signatures, &options.index);
+    drop(signatures);
+
+    let weights = document_weights(&prepared);
+    let mut needed = vec![false; n];
+    for c in &candidates {
+        needed[c.a as usize] = true;
+        needed[c.b as usize] = true;
+    }
+    let profiles: Vec<Option<Profile>> = prepared
+        .par_iter()
+        .zip(&needed)
+        .map(|(p, &needed)| needed.then(|| Profile::new(&p.analysis, &weights)))
+        .collect();
+
+    progress.stage("verifying", candidates.len() as u64);
+    let verified: Vec<(u32, u32, Pair)> = candidates
+        .par_iter()
+        .filter_map(|c| {
+            let (ia, ib) = (c.a as usize, c.b as usize);
+            let (pa, pb) = (profiles[ia].as_ref()?, profiles[ib].as_ref()?);
+            let alignment = align::align(pa, pb, &options.align);
+            progress.advance(1);
+            let side_a = Side {
+                document: &documents[ia],
+                analysis: &prepared[ia].analysis,
+                chrome: &prepared[ia].chrome,
+            };
+            let side_b = Side {
+                document: &documents[ib],
+                analysis: &prepared[ib].analysis,
+                chrome: &prepared[ib].chrome,
+            };
+            let passages = judge::passages(&alignment, &side_a, &side_b);
+            let kind = judge::judge(&alignment, &passages, &side_a, &side_b, &options.judge)?;
+            Some((
+                c.a,
+                c.b,
+                Pair {
+                    a: documents[ia].id.clone(),
+                    b: documents[ib].id.clone(),
+                    similarity: alignment.similarity,
+                    coverage_a: alignment.coverage_a(),
+                    coverage_b: alignment.coverage_b(),
+                    kind,
+                    passages,
+                },
+            ))
+        })
+        .collect();
+
+    let clusters = cluster(&documents, &verified);
+    let summaries: Vec<DocumentSummary> = documents
+        .iter()
+        .zip(&prepared)
+        .map(|(d, p)| DocumentSummary {
+            id: d.id.clone(),
+            path: d.path.display().to_string(),
+            record: d.record,
+            words: p.analysis.words(),
+            lines: d.lines.len() as u32,
+            boilerplate_lines: p.chrome.count() as u32,
+        })
+        .collect();
+    let stats = Stats {
+        documents: n as u64,
+        words: summaries.iter().map(|s| s.words as u64).sum(),
+        boilerplate_lines: summaries.iter().map(|s| s.boilerplate_lines as u64).sum(),
+        postings: index_stats.postings,
+        oversized_buckets: index_stats.oversized_buckets,
+        candidates: index_stats.candidates,
+        pairs: verified.len() as u64,
+    };
+    progress.finish();
+    Report {
+        version: REPORT_VERSION,
+        tool: format!("crosscheck {}", env!("CARGO_PKG_VERSION")),
+        documents: summaries,
+        pairs: verified.into_iter().map(|(_, _, pair)| pair).collect(),
+        clusters,
+        warnings,
+        stats,
+    }
+}
+
+/// Token weights from document frequencies over the whole collection.
+fn document_weights(prepared: &[Prepared]) -> Weights {
+    let df = prepared
+        .par_iter()
+        .fold(FxHashMap::<Token, u32>::default, |mut df, p| {
+            let mut tokens = p.analysis.tokens.clone();
+            tokens.sort_unstable();
+            tokens.dedup();
+            for t in tokens {
+                *df.entry(t).or_default() += 1;
+            }
+            df
+        })
+        .reduce(FxHashMap::default, |mut a, b| {
+            let (mut big, small) = if a.len() >= b.len() {
+                (a, b)
+            } else {
+                (b, std::mem::take(&mut a))
+            };
+            for (t, c) in small {
+                *big.entry(t).or_default() += c;
+            }
+            big
+        });
+    Weights::new(df, prepared.len() as u32)
+}
+
+/// Groups full duplicates and names each group's likely original.
+fn cluster(documents: &[Document], verified: &[(u32, u32, Pair)]) -> Vec<Cluster> {
+    let mut clusters = Clusters::new(documents.len());
+    // Words of each document matched in its best full-duplicate pair: how complete a copy it is.
+    let mut matched: FxHashMap<u32, f32> = FxHashMap::default();
+    for (a, b, pair) in verified {
+        if pair.kind == Kind::Full {
+            clusters.union(*a, *b);
+            let entry = matched.entry(*a).or_default();
+            *entry = entry.max(pair.coverage_b);
+            let entry = matched.entry(*b).or_default();
+            *entry = entry.max(pair.coverage_a);
+        }
+    }
+    clusters
+        .groups()
+        .into_iter()
+        .map(|members| {
+            let attributed: Vec<(u32, (u32, String))> = members
+                .iter()
+                .filter_map(|&m| judge::wire_attribution(&documents[m as usize]).map(|e| (m, e)))
+                .collect();
+            let (original, evidence) = if let [(m, (line, text))] = attributed.as_slice() {
+                (
+                    Some(documents[*m as usize].id.clone()),
+                    format!("carries the wire attribution {text:?} (line {line})"),
+                )
+            } else {
+                // The most complete copy: the one whose text covers most of its partner's.
+                let pool: Vec<u32> = if attributed.is_empty() {
+                    members.clone()
+                } else {
+                    attributed.iter().map(|(m, _)| *m).collect()
+                };
+                let best = pool
+                    .iter()
+                    .copied()
+                    .max_by(|x, y| {
+                        let (cx, cy) = (matched.get(x).copied().unwrap_or(0.0), matched.get(y).copied().unwrap_or(0.0));
+                        cx.total_cmp(&cy).then(y.cmp(x))
+                    })
+                    .expect("a cluster has members");
+                let why = if attributed.len() > 1 {
+                    "several copies carry a wire attribution; this one covers most of its partner's text"
+                } else {
+                    "no copy carries a wire attribution; this one covers most of its partner's text"
+                };
+                (Some(documents[best as usize].id.clone()), why.to_string())
+            };
+            Cluster {
+                members: members.iter().map(|&m| documents[m as usize].id.clone()).collect(),
+                original,
+                evidence,
+            }
+        })
+        .collect()
+}

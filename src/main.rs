@@ -1,0 +1,260 @@
+//! The `crosscheck` command: parses flags, calls the library, maps the result to an exit code.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use crosscheck::render::{self, Palette};
+use crosscheck::{Options, Progress};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Find near-duplicate news articles, align their passages, flag numbers that disagree.
+#[derive(Parser)]
+#[command(name = "crosscheck", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Report the near-duplicate articles in a collection, with their matching passages.
+    Report(ReportArgs),
+    /// Show each document's lines with the ones judged page chrome marked, and why.
+    Chrome(ChromeArgs),
+}
+
+#[derive(Args)]
+struct ChromeArgs {
+    /// Files, directories or JSONL corpora; the whole collection is evidence for each document.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Print only the chrome lines.
+    #[arg(long)]
+    only_chrome: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Files, directories (read recursively) or JSONL corpora (one {"id", "text"} object a line).
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// When to colour the human report. NO_COLOR in the environment means never, unless "always".
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    max_file_size: u64,
+
+    /// Skip files that are not valid UTF-8 instead of decoding them lossily, and exit with 2 if
+    /// any file had a problem.
+    #[arg(long)]
+    strict: bool,
+
+    /// Also read hidden files and files excluded by .gitignore or .ignore.
+    #[arg(long)]
+    no_ignore: bool,
+
+    /// Least similarity (0 to 1) for two documents to be reported as full duplicates.
+    #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
+    threshold: Option<f32>,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A readable summary.
+    Human,
+    /// The full report, versioned (docs/report-schema.md).
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("crosscheck: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Report(args) => report(args),
+        Command::Chrome(args) => chrome(args),
+    }
+}
+
+fn chrome(args: ChromeArgs) -> anyhow::Result<ExitCode> {
+    let options = Options::default();
+    let ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
+    let verdicts = crosscheck::chrome::detect(&ingested.documents, &options.chrome);
+    let mut out = BufWriter::new(io::stdout().lock());
+    for (document, chrome) in ingested.documents.iter().zip(&verdicts) {
+        writeln!(out, "== {} ({} chrome lines)", document.id, chrome.count())?;
+        for (i, text) in document.line_texts().enumerate() {
+            let number = document.lines[i].number;
+            match chrome.reasons[i] {
+                Some(reason) => writeln!(
+                    out,
+                    "{number:>5} {:<10} {text}",
+                    format!("{reason:?}").to_lowercase()
+                )?,
+                None if !args.only_chrome => writeln!(out, "{number:>5} {:<10} {text}", "")?,
+                None => {}
+            }
+        }
+    }
+    for warning in &ingested.warnings {
+        eprintln!("crosscheck: warning: {warning}");
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("setting up worker threads")?;
+    }
+    let mut options = Options::default();
+    options.ingest.max_file_size = args.max_file_size;
+    options.ingest.strict = args.strict;
+    options.ingest.no_ignore = args.no_ignore;
+    if let Some(threshold) = args.threshold {
+        options.judge.duplicate_similarity = threshold;
+    }
+
+    let progress = Bar::new();
+    let report = crosscheck::report(&args.paths, &options, &progress)?;
+
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let palette = match args.color {
+        ColorChoice::Always => Palette::COLOR,
+        ColorChoice::Never => Palette::PLAIN,
+        ColorChoice::Auto
+            if to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) =>
+        {
+            Palette::COLOR
+        }
+        ColorChoice::Auto => Palette::PLAIN,
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    match args.format {
+        Format::Human => render::human::render(&report, palette, &mut out)?,
+        Format::Json => render::json(&report, &mut out)?,
+    }
+    out.flush()?;
+    if args.output.is_some() || !matches!(args.format, Format::Human) {
+        // The report went to a file or a machine: still tell a person about input problems.
+        for warning in &report.warnings {
+            eprintln!("crosscheck: warning: {warning}");
+        }
+    }
+    if args.strict && !report.warnings.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let target = if io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {elapsed}")
+                .expect("a valid template")
+                .progress_chars("=> "),
+        );
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, name: &'static str, total: u64) {
+        self.0.set_prefix(name);
+        self.0.set_length(total);
+        self.0.set_position(0);
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&text[..i], 10),
+        Some((i, 'm' | 'M')) => (&text[..i], 20),
+        Some((i, 'g' | 'G')) => (&text[..i], 30),
+        _ => (text, 0),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 1048576, 512K, 64M, 2G)"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))
+}
+
+fn parse_unit(text: &str) -> Result<f32, String> {
+    match text.parse::<f32>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("{text:?} is not a number from 0 to 1")),
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,143 @@
+//! The report for people: a summary line, each pair with its best passages, the clusters and
+//! the warnings grouped by kind.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::Palette;
+use crate::ingest::{Warning, WarningKind};
+use crate::judge::Kind;
+use crate::report::{Pair, Report};
+
+/// Passages shown per pair; the JSON report has them all.
+const PASSAGES_SHOWN: usize = 6;
+/// Warnings shown per kind; the JSON report has them all.
+const WARNINGS_SHOWN: usize = 5;
+
+/// Writes the human-readable report.
+pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Result<()> {
+    let Palette {
+        strong,
+        dim,
+        warn,
+        reset,
+        ..
+    } = palette;
+    let full = report.pairs.iter().filter(|p| p.kind == Kind::Full).count();
+    let partial = report.pairs.len() - full;
+    writeln!(
+        out,
+        "{strong}crosscheck{reset}: {} read, {} and {} in {}, {}",
+        plural(report.documents.len(), "document"),
+        plural(full, "duplicate pair"),
+        plural(partial, "partial reuse"),
+        plural(report.clusters.len(), "cluster"),
+        plural(report.warnings.len(), "warning"),
+    )?;
+    if !report.pairs.is_empty() {
+        writeln!(out)?;
+    }
+    for pair in &report.pairs {
+        render_pair(pair, palette, out)?;
+    }
+    if !report.clusters.is_empty() {
+        writeln!(out, "\n{strong}Clusters{reset}")?;
+        for (n, cluster) in report.clusters.iter().enumerate() {
+            writeln!(out, "  {}. {}", n + 1, cluster.members.join(", "))?;
+            if let Some(original) = &cluster.original {
+                writeln!(
+                    out,
+                    "     likely original: {strong}{original}{reset} {dim}({}){reset}",
+                    cluster.evidence
+                )?;
+            }
+        }
+    }
+    if !report.warnings.is_empty() {
+        writeln!(out, "\n{warn}Warnings{reset}")?;
+        render_warnings(&report.warnings, palette, out)?;
+    }
+    Ok(())
+}
+
+fn render_pair(pair: &Pair, palette: Palette, out: &mut dyn Write) -> io::Result<()> {
+    let Palette {
+        strong,
+        dim,
+        good,
+        reset,
+        ..
+    } = palette;
+    let kind = match pair.kind {
+        Kind::Full => "full duplicate",
+        Kind::Partial => "partial reuse",
+    };
+    writeln!(out, "{strong}{}{reset} ≈ {strong}{}{reset}", pair.a, pair.b)?;
+    writeln!(
+        out,
+        "  {kind} · similarity {good}{:.2}{reset} · matched passages cover {:.0}% of a, {:.0}% of b",
+        pair.similarity,
+        pair.coverage_a * 100.0,
+        pair.coverage_b * 100.0
+    )?;
+    for passage in pair.passages.iter().take(PASSAGES_SHOWN) {
+        let moved = if passage.moved { " (moved)" } else { "" };
+        writeln!(
+            out,
+            "    {dim}a{reset} {:<9} {dim}↔ b{reset} {:<9} {dim}{:.2}{moved}{reset}",
+            lines(passage.a_lines),
+            lines(passage.b_lines),
+            passage.similarity
+        )?;
+    }
+    if pair.passages.len() > PASSAGES_SHOWN {
+        writeln!(
+            out,
+            "    {dim}… and {} more passages (--format json lists all){reset}",
+            pair.passages.len() - PASSAGES_SHOWN
+        )?;
+    }
+    Ok(())
+}
+
+fn render_warnings(warnings: &[Warning], palette: Palette, out: &mut dyn Write) -> io::Result<()> {
+    let mut by_kind: BTreeMap<WarningKind, Vec<&Warning>> = BTreeMap::new();
+    for w in warnings {
+        by_kind.entry(w.kind).or_default().push(w);
+    }
+    for list in by_kind.values() {
+        for w in list.iter().take(WARNINGS_SHOWN) {
+            writeln!(out, "  {}warning{}: {w}", palette.warn, palette.reset)?;
+        }
+        if list.len() > WARNINGS_SHOWN {
+            let kind = serde_json::to_value(list[0].kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {}… and {} more {kind} warnings (--format json lists all){}",
+                palette.dim,
+                list.len() - WARNINGS_SHOWN,
+                palette.reset
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn lines([first, last]: [u32; 2]) -> String {
+    if first == last {
+        format!("line {first}")
+    } else {
+        format!("lines {first}-{last}")
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -1,0 +1,347 @@
+//! Text stage: turns body lines into normalized tokens and sentences.
+//!
+//! Takes the lines a [`crate::chrome`] pass kept as article body and gives back an [`Analysis`]:
+//! every token as a 64-bit hash of its normalized stem, and the sentences with their token
+//! ranges and the body lines they came from. Normalization is NFKC, lower case, typographic
+//! quotes folded, thousands separators dropped from numbers, and a Snowball (Porter 2) stem, so
+//! that "Recruited" and "recruiting", or "160,000" and "160000", meet. Words are split by the
+//! Unicode word rules (UAX #29), sentences by the Unicode sentence rules with a short list of
+//! abbreviations that must not end a sentence ("Jan.", "Mr.", "U.S.").
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::{FxHashMap, FxHashSet};
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// A token: the xxh3 hash of a word's normalized stem.
+pub type Token = u64;
+
+/// One sentence of a document body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// First and last line (0-based index into the document's lines) the sentence touches.
+    pub lines: (u32, u32),
+    /// The sentence's tokens, as a range into [`Analysis::tokens`].
+    pub tokens: std::ops::Range<u32>,
+}
+
+impl Sentence {
+    /// Number of words (tokens) in the sentence.
+    pub fn words(&self) -> u32 {
+        self.tokens.end - self.tokens.start
+    }
+}
+
+/// The tokens and sentences of one document body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// All body tokens, in reading order.
+    pub tokens: Vec<Token>,
+    /// Sentences in reading order; their token ranges tile `tokens`.
+    pub sentences: Vec<Sentence>,
+}
+
+impl Analysis {
+    /// Number of words in the body.
+    pub fn words(&self) -> u32 {
+        self.tokens.len() as u32
+    }
+
+    /// The tokens of one sentence.
+    pub fn sentence_tokens(&self, s: &Sentence) -> &[Token] {
+        &self.tokens[s.tokens.start as usize..s.tokens.end as usize]
+    }
+}
+
+/// Tokenizes and sentence-splits the body of a document.
+///
+/// `lines` are all the document's lines; `body` says which of them belong to the article. A run
+/// of consecutive body lines is one block (a paragraph, or a hard-wrapped run of lines as in
+/// newswire copy); sentences never cross a block boundary, so a line of page chrome or a blank
+/// line always ends a sentence.
+pub fn analyze<'a>(lines: impl IntoIterator<Item = (&'a str, bool)>) -> Analysis {
+    let mut analysis = Analysis::default();
+    let mut block = String::new();
+    // (byte offset in `block` where a line starts, line index)
+    let mut starts: Vec<(usize, u32)> = Vec::new();
+    for (index, (line, body)) in lines.into_iter().enumerate() {
+        let index = index as u32;
+        if body && !line.trim().is_empty() {
+            if !block.is_empty() {
+                block.push(' ');
+            }
+            starts.push((block.len(), index));
+            block.push_str(line);
+        } else if !block.is_empty() {
+            split_block(&block, &starts, &mut analysis);
+            block.clear();
+            starts.clear();
+        }
+    }
+    if !block.is_empty() {
+        split_block(&block, &starts, &mut analysis);
+    }
+    analysis
+}
+
+fn split_block(block: &str, starts: &[(usize, u32)], out: &mut Analysis) {
+    let line_at = |offset: usize| -> u32 {
+        let k = starts.partition_point(|&(start, _)| start <= offset);
+        starts[k.saturating_sub(1)].1
+    };
+    let mut pending: Option<(usize, usize)> = None; // byte span of a sentence still open
+    for (start, piece) in block.split_sentence_bound_indices() {
+        let end = start + piece.len();
+        let span = match pending.take() {
+            Some((s, _)) => (s, end),
+            None => (start, end),
+        };
+        if ends_with_abbreviation(piece) && end < block.len() {
+            pending = Some(span);
+            continue;
+        }
+        push_sentence(block, span, &line_at, out);
+    }
+    if let Some(span) = pending {
+        push_sentence(block, span, &line_at, out);
+    }
+}
+
+fn push_sentence(
+    block: &str,
+    (start, end): (usize, usize),
+    line_at: &impl Fn(usize) -> u32,
+    out: &mut Analysis,
+) {
+    let text = &block[start..end];
+    let first = out.tokens.len() as u32;
+    tokenize_into(text, &mut out.tokens);
+    let last = out.tokens.len() as u32;
+    if last == first {
+        return;
+    }
+    let trimmed_end = start + text.trim_end().len();
+    out.sentences.push(Sentence {
+        lines: (
+            line_at(start),
+            line_at(trimmed_end.saturating_sub(1).max(start)),
+        ),
+        tokens: first..last,
+    });
+}
+
+/// Words that end in a period without ending a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no",
+    "vs", "inc", "corp", "co", "ltd", "jr", "sr", "mt", "ft", "u.s", "u.k", "u.n", "e.g", "i.e",
+    "approx", "est", "dept", "univ",
+];
+
+fn ends_with_abbreviation(sentence: &str) -> bool {
+    let trimmed = sentence.trim_end();
+    let Some(stem) = trimmed.strip_suffix('.') else {
+        return false;
+    };
+    let word = stem
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"')
+        .next()
+        .unwrap_or("");
+    if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+        return true; // an initial: "John F. Kennedy"
+    }
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// Splits `text` into normalized tokens and appends their hashes to `out`.
+pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
+    for_each_word(text, |word| out.push(token_of(word)));
+}
+
+/// Tokenizes a string into token hashes.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// Calls `f` with each normalized word of `text` (NFKC, lower case, quotes folded).
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let normalized = normalize(text);
+    for word in normalized.unicode_words() {
+        f(word);
+    }
+}
+
+/// NFKC, lower case, and typographic apostrophes and quotes folded to ASCII.
+pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.nfkc()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+thread_local! {
+    // Word -> token. News vocabulary is small and Zipfian, so a per-thread cache turns the stemmer
+    // into a hash lookup for almost every word.
+    static TOKEN_CACHE: RefCell<FxHashMap<Box<str>, Token>> = RefCell::new(FxHashMap::default());
+}
+
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// The token of one already normalized word.
+pub fn token_of(word: &str) -> Token {
+    TOKEN_CACHE.with(|cache| {
+        if let Some(&token) = cache.borrow().get(word) {
+            return token;
+        }
+        let token = mark_number(word, xxh3_64(canonical_word(word).as_bytes()));
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 1 << 20 {
+            cache.clear();
+        }
+        cache.insert(word.into(), token);
+        token
+    })
+}
+
+/// The canonical spelling of a normalized word: numbers lose their thousands separators, words
+/// lose a possessive "'s" and are stemmed.
+pub fn canonical_word(word: &str) -> String {
+    if word.starts_with(|c: char| c.is_ascii_digit()) {
+        if is_grouped_number(word) {
+            return word.replace(',', "");
+        }
+        return word.to_string();
+    }
+    let base = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix('\''))
+        .unwrap_or(word);
+    STEMMER.stem(base).into_owned()
+}
+
+/// "160,000" or "1,234.5": digits in groups of three after the first.
+fn is_grouped_number(word: &str) -> bool {
+    let integer = word.split('.').next().unwrap_or(word);
+    let mut groups = integer.split(',');
+    let Some(head) = groups.next() else {
+        return false;
+    };
+    let mut any = false;
+    for group in groups {
+        any = true;
+        if group.len() != 3 || !group.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+    }
+    any && (1..=3).contains(&head.len()) && head.bytes().all(|b| b.is_ascii_digit())
+}
+
+static STOPWORDS: LazyLock<FxHashSet<Token>> = LazyLock::new(|| {
+    const WORDS: &str = "a an the and or but nor so yet for of in on at to from by with without \
+        into onto over under about above below between among through during before after since \
+        until up down out off as than then that this these those there here it its it's is are \
+        was were be been being am do does did done have has had having will would shall should \
+        can could may might must not no yes i me my we us our you your he him his she her they \
+        them their what which who whom whose when where why how all any both each few more most \
+        other some such only own same too very just also s t said says say according";
+    WORDS.split_whitespace().map(token_of).collect()
+});
+
+/// Whether a token is an English function word (weighted down when comparing sentences).
+pub fn is_stopword(token: Token) -> bool {
+    STOPWORDS.contains(&token)
+}
+
+/// Marks number tokens: the hash of a word that starts with a digit has its lowest bit set,
+/// every other token's is clear, so the alignment can weigh figures without the word at hand.
+fn mark_number(word: &str, hash: u64) -> Token {
+    if word.starts_with(|c: char| c.is_ascii_digit()) {
+        hash | 1
+    } else {
+        hash & !1
+    }
+}
+
+/// Whether a token is a figure ("160,000", "2.5", "1987").
+pub fn is_number(token: Token) -> bool {
+    token & 1 == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<(u32, u32, u32)> {
+        let a = analyze(text.lines().map(|l| (l, true)));
+        a.sentences
+            .iter()
+            .map(|s| (s.lines.0, s.lines.1, s.words()))
+            .collect()
+    }
+
+    #[test]
+    fn numbers_lose_their_separators() {
+        assert_eq!(tokenize("160,000"), tokenize("160000"));
+        assert_ne!(tokenize("160, 000"), tokenize("160000"));
+        assert_eq!(canonical_word("1,234.5"), "1234.5");
+        assert_eq!(canonical_word("12,34"), "12,34");
+    }
+
+    #[test]
+    fn number_tokens_are_marked() {
+        assert!(
+            tokenize("160,000 troops")
+                .iter()
+                .map(|&t| is_number(t))
+                .eq([true, false])
+        );
+    }
+
+    #[test]
+    fn words_are_stemmed_and_folded() {
+        assert_eq!(tokenize("Recruited"), tokenize("recruiting"));
+        assert_eq!(tokenize("Russia’s"), tokenize("russia's"));
+        assert_eq!(tokenize("Russia's"), tokenize("Russia"));
+        assert_eq!(tokenize("ＡＢＣ"), tokenize("abc"));
+    }
+
+    #[test]
+    fn sentences_follow_unicode_rules_and_skip_abbreviations() {
+        let s = sentences("It happened on Jan. 9 in the U.S. Capitol. Then it ended.");
+        assert_eq!(s.len(), 2, "{s:?}");
+        let s = sentences("Mr. Smith went home. He slept.");
+        assert_eq!(s.len(), 2, "{s:?}");
+    }
+
+    #[test]
+    fn sentences_span_wrapped_lines_and_stop_at_blank_lines() {
+        let text = "The first sentence runs\nacross two lines. A second one.\n\nA new paragraph.";
+        assert_eq!(sentences(text), vec![(0, 1, 7), (1, 1, 3), (3, 3, 3)]);
+    }
+
+    #[test]
+    fn lines_outside_the_body_end_a_sentence() {
+        let lines = [
+            ("Half a", true),
+            ("Advertisement", false),
+            ("sentence.", true),
+        ];
+        let a = analyze(lines);
+        assert_eq!(a.sentences.len(), 2);
+        assert_eq!(a.words(), 3);
+    }
+}
