@@ -349,6 +349,10 @@ def sweep(args):
         kinds = " ".join(f"{k}={f}/{n}" for k, (f, n) in s["per_kind"].items() if f < n)
         print(f"threshold {t:.2f}: precision {s['precision']:.3f} recall {s['recall']:.3f} "
               f"F1 {s['f1']:.3f} false {s['fp']}  {kinds}")
+    expected = {frozenset((v["source"], v["id"])) for v in truth["variants"]}
+    agreements = sorted(p["agreement"] for p in report["pairs"]
+                        if p["agreement"] is not None and frozenset((p["a"], p["b"])) in expected)
+    print("lowest names-and-figures agreement of true pairs:", agreements[:5])
 
 
 def print_score(name, s, out=sys.stdout):

@@ -28,6 +28,10 @@ pub struct IndexOptions {
     pub min_shared: u32,
     /// Share of the smaller signature two documents must share. Default: 0.05.
     pub min_share: f32,
+    /// Documents with fewer body words are matched only when their text is identical (after
+    /// normalization): a dividend notice of a dozen words cannot be told from another company's
+    /// by its wording. Default: 25.
+    pub min_words: u32,
 }
 
 impl Default for IndexOptions {
@@ -37,6 +41,7 @@ impl Default for IndexOptions {
             bucket_cap: 64,
             min_shared: 3,
             min_share: 0.05,
+            min_words: 25,
         }
     }
 }
@@ -65,6 +70,37 @@ fn combine(window: &[Token]) -> u64 {
     // A multiply-rotate mix: order-sensitive, and cheap next to hashing the words themselves.
     window.iter().fold(0x9E37_79B9_7F4A_7C15u64, |h, &t| {
         (h.rotate_left(23) ^ t).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+    })
+}
+
+/// Pairs of documents whose token sequences are identical, whatever their length.
+///
+/// `fingerprints[i]` is the hash of document i's whole token sequence, or `None` for a
+/// document with no text. Groups larger than `cap` give star edges from their first member.
+pub fn identical(fingerprints: &[Option<u64>], cap: usize) -> Vec<Candidate> {
+    let mut keyed: Vec<(u64, u32)> = fingerprints
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.map(|f| (f, i as u32)))
+        .collect();
+    keyed.sort_unstable();
+    let (pairs, _) = expand_buckets(&keyed, cap);
+    pairs
+        .into_iter()
+        .map(|key| Candidate {
+            a: (key >> 32) as u32,
+            b: key as u32,
+            shared: u32::MAX,
+        })
+        .collect()
+}
+
+/// Hash of a whole token sequence.
+pub fn fingerprint(tokens: &[Token]) -> Option<u64> {
+    (!tokens.is_empty()).then(|| {
+        tokens.iter().fold(0x243F_6A88_85A3_08D3u64, |h, &t| {
+            (h.rotate_left(27) ^ t).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        })
     })
 }
 
@@ -216,6 +252,19 @@ mod tests {
         assert_eq!(pairs.len(), 1);
         assert_eq!((pairs[0].a, pairs[0].b), (0, 1));
         assert_eq!(stats.oversized_buckets, 0);
+    }
+
+    #[test]
+    fn identical_texts_pair_up_whatever_their_length() {
+        let prints = [
+            fingerprint(&tokenize("Qtly div 10 cts")),
+            fingerprint(&tokenize("Qtly div 12 cts")),
+            fingerprint(&tokenize("qtly   DIV 10 cts")),
+            None,
+        ];
+        let pairs = identical(&prints, 64);
+        assert_eq!(pairs.len(), 1);
+        assert_eq!((pairs[0].a, pairs[0].b), (0, 2));
     }
 
     #[test]

@@ -168,13 +168,26 @@ fn report_with_progress(
     let signatures: Vec<index::Signature> = prepared
         .par_iter()
         .map(|p| {
-            let signature = index::sign(&p.analysis.tokens, options.index.shingle_words);
             progress.advance(1);
-            signature
+            if p.analysis.words() < options.index.min_words {
+                return Vec::new(); // too short to judge by wording: identical texts only
+            }
+            index::sign(&p.analysis.tokens, options.index.shingle_words)
         })
         .collect();
-    let (candidates, index_stats) = index::candidates(&signatures, &options.index);
+    let (mut candidates, index_stats) = index::candidates(&signatures, &options.index);
     drop(signatures);
+    let fingerprints: Vec<Option<u64>> = prepared
+        .par_iter()
+        .map(|p| index::fingerprint(&p.analysis.tokens))
+        .collect();
+    candidates.extend(index::identical(&fingerprints, options.index.bucket_cap));
+    candidates.sort_unstable_by_key(|c| (c.a, c.b));
+    candidates.dedup_by_key(|c| (c.a, c.b));
+    let short = prepared
+        .iter()
+        .filter(|p| p.analysis.words() > 0 && p.analysis.words() < options.index.min_words)
+        .count() as u64;
 
     let weights = document_weights(&prepared);
     let mut needed = vec![false; n];
@@ -207,7 +220,16 @@ fn report_with_progress(
                 chrome: &prepared[ib].chrome,
             };
             let passages = judge::passages(&alignment, &side_a, &side_b);
-            let kind = judge::judge(&alignment, &passages, &side_a, &side_b, &options.judge)?;
+            let agreement =
+                judge::key_agreement(&prepared[ia].analysis, &prepared[ib].analysis, &weights);
+            let kind = judge::judge(
+                &alignment,
+                &passages,
+                &side_a,
+                &side_b,
+                agreement,
+                &options.judge,
+            )?;
             Some((
                 c.a,
                 c.b,
@@ -217,6 +239,7 @@ fn report_with_progress(
                     similarity: alignment.similarity,
                     coverage_a: alignment.coverage_a(),
                     coverage_b: alignment.coverage_b(),
+                    agreement,
                     kind,
                     passages,
                 },
@@ -243,7 +266,8 @@ fn report_with_progress(
         boilerplate_lines: summaries.iter().map(|s| s.boilerplate_lines as u64).sum(),
         postings: index_stats.postings,
         oversized_buckets: index_stats.oversized_buckets,
-        candidates: index_stats.candidates,
+        candidates: candidates.len() as u64,
+        short_documents: short,
         pairs: verified.len() as u64,
     };
     progress.finish();

@@ -183,14 +183,36 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     out.flush()?;
     if args.output.is_some() || !matches!(args.format, Format::Human) {
         // The report went to a file or a machine: still tell a person about input problems.
-        for warning in &report.warnings {
-            eprintln!("crosscheck: warning: {warning}");
+        if let Some(summary) = warning_summary(&report.warnings) {
+            eprintln!("crosscheck: {summary}; the report lists each one");
         }
     }
     if args.strict && !report.warnings.is_empty() {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "3 warnings (2 empty, 1 binary)", or `None` when there are none.
+fn warning_summary(warnings: &[crosscheck::ingest::Warning]) -> Option<String> {
+    if warnings.is_empty() {
+        return None;
+    }
+    let mut by_kind: std::collections::BTreeMap<String, usize> = Default::default();
+    for w in warnings {
+        let kind = serde_json::to_value(w.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        *by_kind.entry(kind).or_default() += 1;
+    }
+    let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let noun = if warnings.len() == 1 {
+        "warning"
+    } else {
+        "warnings"
+    };
+    Some(format!("{} {noun} ({})", warnings.len(), kinds.join(", ")))
 }
 
 /// A progress bar on standard error, drawn only when it is a terminal.

@@ -64,6 +64,10 @@ pub struct Pair {
     /// Share of `b`'s body words in matched passages.
     #[serde(serialize_with = "round3")]
     pub coverage_b: f32,
+    /// How far the two agree on names and figures, in [0, 1] (see
+    /// [`crate::judge::key_agreement`]); null when either has fewer than two.
+    #[serde(serialize_with = "round3_option")]
+    pub agreement: Option<f32>,
     /// Full duplicate or partial reuse.
     pub kind: Kind,
     /// The matched passages, in `a`'s order.
@@ -94,6 +98,8 @@ pub struct Stats {
     pub postings: u64,
     /// Shingle buckets too large to expand into all pairs (stock phrases, templates).
     pub oversized_buckets: u64,
+    /// Documents under the minimum length, matched only when identical.
+    pub short_documents: u64,
     /// Candidate pairs verified by alignment.
     pub candidates: u64,
     /// Pairs reported.
@@ -103,4 +109,12 @@ pub struct Stats {
 /// Serializes a float rounded to three decimals, so that output is stable and readable.
 pub fn round3<S: Serializer>(value: &f32, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64(((*value as f64) * 1000.0).round() / 1000.0)
+}
+
+/// [`round3`] for an optional value.
+pub fn round3_option<S: Serializer>(value: &Option<f32>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => round3(v, serializer),
+        None => serializer.serialize_none(),
+    }
 }

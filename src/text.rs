@@ -43,6 +43,10 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// Sentences in reading order; their token ranges tile `tokens`.
     pub sentences: Vec<Sentence>,
+    /// The body's names and figures: tokens of words capitalized inside a sentence, and of
+    /// figures; sorted and distinct. Copies keep these however they are reworded; template
+    /// stories about different companies or days differ in them.
+    pub keys: Vec<Token>,
 }
 
 impl Analysis {
@@ -85,6 +89,8 @@ pub fn analyze<'a>(lines: impl IntoIterator<Item = (&'a str, bool)>) -> Analysis
     if !block.is_empty() {
         split_block(&block, &starts, &mut analysis);
     }
+    analysis.keys.sort_unstable();
+    analysis.keys.dedup();
     analysis
 }
 
@@ -119,7 +125,16 @@ fn push_sentence(
 ) {
     let text = &block[start..end];
     let first = out.tokens.len() as u32;
-    tokenize_into(text, &mut out.tokens);
+    let mut position = 0;
+    for_each_word(text, |word| {
+        let token = token_of(word);
+        let name = position > 0 && word.starts_with(char::is_uppercase) && !is_stopword(token);
+        if name || is_number(token) {
+            out.keys.push(token);
+        }
+        out.tokens.push(token);
+        position += 1;
+    });
     let last = out.tokens.len() as u32;
     if last == first {
         return;
@@ -170,11 +185,34 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     out
 }
 
-/// Calls `f` with each normalized word of `text` (NFKC, lower case, quotes folded).
+/// Calls `f` with each word of `text`, NFKC-normalized with quotes folded but in its own case.
+///
+/// Figures joined by a hyphen or slash stay one word ("5-1/2", "101-3/4", "18-30"): split, they
+/// would be runs of small digits that every price table shares.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    let normalized = normalize(text);
-    for word in normalized.unicode_words() {
-        f(word);
+    let normalized = fold(text);
+    let bytes = normalized.as_bytes();
+    let mut pending: Option<(usize, usize)> = None; // a figure that may continue
+    for (start, word) in normalized.unicode_word_indices() {
+        let end = start + word.len();
+        let numeric = word.starts_with(|c: char| c.is_ascii_digit());
+        if let Some((p_start, p_end)) = pending {
+            let joined = numeric && start == p_end + 1 && matches!(bytes[p_end], b'-' | b'/');
+            if joined {
+                pending = Some((p_start, end));
+                continue;
+            }
+            f(&normalized[p_start..p_end]);
+            pending = None;
+        }
+        if numeric {
+            pending = Some((start, end));
+        } else {
+            f(word);
+        }
+    }
+    if let Some((p_start, p_end)) = pending {
+        f(&normalized[p_start..p_end]);
     }
 }
 
@@ -183,14 +221,22 @@ pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
+    fold(text).chars().flat_map(char::to_lowercase).collect()
+}
+
+/// NFKC, and typographic apostrophes and quotes folded to ASCII; case is kept.
+pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return text.into();
+    }
     text.nfkc()
         .map(|c| match c {
             '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => '\'',
             '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
             _ => c,
         })
-        .flat_map(char::to_lowercase)
-        .collect()
+        .collect::<String>()
+        .into()
 }
 
 thread_local! {
@@ -201,13 +247,14 @@ thread_local! {
 
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
-/// The token of one already normalized word.
+/// The token of one word (as [`for_each_word`] gives it: folded, in any case).
 pub fn token_of(word: &str) -> Token {
     TOKEN_CACHE.with(|cache| {
         if let Some(&token) = cache.borrow().get(word) {
             return token;
         }
-        let token = mark_number(word, xxh3_64(canonical_word(word).as_bytes()));
+        let canonical = canonical_word(&word.to_lowercase());
+        let token = mark_number(&canonical, xxh3_64(canonical.as_bytes()));
         let mut cache = cache.borrow_mut();
         if cache.len() > 1 << 20 {
             cache.clear();
@@ -217,9 +264,44 @@ pub fn token_of(word: &str) -> Token {
     })
 }
 
-/// The canonical spelling of a normalized word: numbers lose their thousands separators, words
-/// lose a possessive "'s" and are stemmed.
+/// Number words that stand for one value, spelled as digits so "four years" meets "4 years".
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("zero", "0"),
+    ("two", "2"),
+    ("three", "3"),
+    ("four", "4"),
+    ("five", "5"),
+    ("six", "6"),
+    ("seven", "7"),
+    ("eight", "8"),
+    ("nine", "9"),
+    ("ten", "10"),
+    ("eleven", "11"),
+    ("twelve", "12"),
+    ("thirteen", "13"),
+    ("fourteen", "14"),
+    ("fifteen", "15"),
+    ("sixteen", "16"),
+    ("seventeen", "17"),
+    ("eighteen", "18"),
+    ("nineteen", "19"),
+    ("twenty", "20"),
+    ("thirty", "30"),
+    ("forty", "40"),
+    ("fifty", "50"),
+    ("sixty", "60"),
+    ("seventy", "70"),
+    ("eighty", "80"),
+    ("ninety", "90"),
+];
+
+/// The canonical spelling of a normalized word: numbers lose their thousands separators, number
+/// words become digits ("one" stays a word: it is more often a pronoun than a count), words lose
+/// a possessive "'s" and are stemmed.
 pub fn canonical_word(word: &str) -> String {
+    if let Some((_, digits)) = NUMBER_WORDS.iter().find(|(w, _)| *w == word) {
+        return (*digits).to_string();
+    }
     if word.starts_with(|c: char| c.is_ascii_digit()) {
         if is_grouped_number(word) {
             return word.replace(',', "");
@@ -266,10 +348,10 @@ pub fn is_stopword(token: Token) -> bool {
     STOPWORDS.contains(&token)
 }
 
-/// Marks number tokens: the hash of a word that starts with a digit has its lowest bit set,
-/// every other token's is clear, so the alignment can weigh figures without the word at hand.
-fn mark_number(word: &str, hash: u64) -> Token {
-    if word.starts_with(|c: char| c.is_ascii_digit()) {
+/// Marks number tokens: the hash of a figure has its lowest bit set, every other token's is
+/// clear, so later stages can weigh figures without the word at hand.
+fn mark_number(canonical: &str, hash: u64) -> Token {
+    if canonical.starts_with(|c: char| c.is_ascii_digit()) {
         hash | 1
     } else {
         hash & !1
