@@ -372,6 +372,18 @@ def score(args):
         print("  false pairs:", *s["false_pairs"], sep="\n    ")
     if args.json:
         json.dump(s, open(args.json, "w"), indent=1, default=list)
+    failures = []
+    if s["f1"] < args.min_f1:
+        failures.append(f"F1 {s['f1']:.3f} < {args.min_f1}")
+    if s["precision"] < args.min_precision:
+        failures.append(f"precision {s['precision']:.3f} < {args.min_precision}")
+    for floor in args.min_recall:
+        kind, value = floor.split("=")
+        found, total = s["per_kind"].get(kind, (0, 0))
+        if total == 0 or found / total < float(value):
+            failures.append(f"recall on {kind} {found}/{total} < {value}")
+    if failures:
+        sys.exit("below target: " + "; ".join(failures))
 
 
 def read_text(path):
@@ -459,6 +471,10 @@ def main():
     s.add_argument("--report", required=True)
     s.add_argument("--json")
     s.add_argument("-v", "--verbose", action="store_true")
+    s.add_argument("--min-f1", type=float, default=0.0, help="exit 1 below this F1")
+    s.add_argument("--min-precision", type=float, default=0.0, help="exit 1 below this precision")
+    s.add_argument("--min-recall", action="append", default=[], metavar="KIND=VALUE",
+                   help="exit 1 when recall on KIND is below VALUE")
     w = sub.add_parser("sweep")
     w.add_argument("--truth", required=True)
     w.add_argument("--report", required=True)

@@ -604,4 +604,97 @@ mod tests {
         let ba = align(&b, &a, &AlignOptions::default());
         assert_eq!(ab, ba.swapped());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const WORDS: &[&str] = &[
+            "troops",
+            "Russia",
+            "said",
+            "the",
+            "of",
+            "700,000",
+            "Ukraine",
+            "war",
+            "soldiers",
+            "North",
+            "Korea",
+            "thousands",
+            "hundreds",
+            "sent",
+            "to",
+            "fight",
+            "in",
+            "a",
+            "new",
+            "bonus",
+            "$50,000",
+            "region",
+            "Kursk",
+            "officials",
+            "more",
+            "than",
+        ];
+
+        fn text() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                (
+                    prop::collection::vec(prop::sample::select(WORDS), 1..12),
+                    any::<bool>(),
+                ),
+                0..12,
+            )
+            .prop_map(|sentences| {
+                sentences
+                    .into_iter()
+                    .map(|(words, newline)| {
+                        let s = words.join(" ") + ".";
+                        if newline { s + "\n" } else { s + " " }
+                    })
+                    .collect()
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn similarity_is_symmetric_and_bounded(a in text(), b in text()) {
+                let (pa, pb) = profiles(&a, &b);
+                let ab = align(&pa, &pb, &AlignOptions::default());
+                let ba = align(&pb, &pa, &AlignOptions::default());
+                prop_assert!((0.0..=1.0).contains(&ab.similarity));
+                prop_assert_eq!(ab.similarity, ba.similarity);
+                prop_assert!((0.0..=1.0).contains(&ab.coverage_a()));
+                prop_assert!((0.0..=1.0).contains(&ab.coverage_b()));
+                prop_assert_eq!(&ab, &ba.swapped());
+            }
+
+            #[test]
+            fn pairs_are_monotone_except_moves_and_inside_both_texts(a in text(), b in text()) {
+                let (pa, pb) = profiles(&a, &b);
+                let alignment = align(&pa, &pb, &AlignOptions::default());
+                let ordered: Vec<_> = alignment.pairs.iter().filter(|p| p.link != Link::Moved).collect();
+                for w in ordered.windows(2) {
+                    prop_assert!(w[0].a < w[1].a && w[0].b < w[1].b, "{:?}", w);
+                }
+                let mut seen_a = std::collections::HashSet::new();
+                let mut seen_b = std::collections::HashSet::new();
+                for p in &alignment.pairs {
+                    prop_assert!((p.a as usize) < pa.sentences.len());
+                    prop_assert!((p.b as usize) < pb.sentences.len());
+                    prop_assert!(seen_a.insert(p.a) && seen_b.insert(p.b), "a sentence used twice");
+                    prop_assert!((0.0..=1.0).contains(&p.similarity));
+                }
+            }
+
+            #[test]
+            fn a_text_aligns_fully_with_itself(a in text()) {
+                let (pa, pb) = profiles(&a, &a);
+                let alignment = align(&pa, &pb, &AlignOptions::default());
+                prop_assert_eq!(alignment.pairs.len(), pa.sentences.len());
+                prop_assert!(alignment.pairs.iter().all(|p| p.a == p.b));
+            }
+        }
+    }
 }

@@ -258,6 +258,7 @@ fn report_with_progress(
             words: p.analysis.words(),
             lines: d.lines.len() as u32,
             boilerplate_lines: p.chrome.count() as u32,
+            meta: d.meta.clone(),
         })
         .collect();
     let stats = Stats {

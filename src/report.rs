@@ -46,6 +46,9 @@ pub struct DocumentSummary {
     pub lines: u32,
     /// Non-blank lines judged page chrome.
     pub boilerplate_lines: u32,
+    /// For a JSONL record, its fields other than "id" and "text" (title, date, ...).
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    pub meta: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Two documents that share text.

@@ -426,4 +426,30 @@ mod tests {
         assert_eq!(a.sentences.len(), 2);
         assert_eq!(a.words(), 3);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn sentences_tile_the_tokens_and_stay_inside_their_lines(
+                lines in prop::collection::vec(("[A-Za-z0-9 ,.'’“”!?-]{0,60}", any::<bool>()), 0..20)
+            ) {
+                let analysis = analyze(lines.iter().map(|(l, body)| (l.as_str(), *body)));
+                let mut next = 0;
+                for s in &analysis.sentences {
+                    prop_assert_eq!(s.tokens.start, next);
+                    prop_assert!(s.tokens.end > s.tokens.start);
+                    next = s.tokens.end;
+                    prop_assert!(s.lines.0 <= s.lines.1);
+                    prop_assert!((s.lines.1 as usize) < lines.len());
+                    for line in s.lines.0..=s.lines.1 {
+                        prop_assert!(lines[line as usize].1, "a sentence touches a non-body line");
+                    }
+                }
+                prop_assert_eq!(next as usize, analysis.tokens.len());
+            }
+        }
+    }
 }

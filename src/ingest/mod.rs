@@ -756,6 +756,22 @@ mod tests {
     }
 
     #[test]
+    fn io_errors_say_what_went_wrong() {
+        let path = Path::new("locked/file.txt");
+        let denied = io_warning(path, &io::Error::from(io::ErrorKind::PermissionDenied));
+        assert_eq!(
+            denied.to_string(),
+            "locked/file.txt: permission denied; skipped"
+        );
+        assert_eq!(denied.kind, WarningKind::Unreadable);
+        let gone = io_warning(path, &io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(
+            gone.to_string(),
+            "locked/file.txt: vanished or a broken link; skipped"
+        );
+    }
+
+    #[test]
     fn duplicate_ids_are_renamed_with_a_warning() {
         let mut docs = vec![
             Document::from_text("x", "a/x.txt", "one"),

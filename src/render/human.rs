@@ -84,7 +84,7 @@ fn render_pair(pair: &Pair, palette: Palette, out: &mut dyn Write) -> io::Result
         let moved = if passage.moved { " (moved)" } else { "" };
         writeln!(
             out,
-            "    {dim}a{reset} {:<9} {dim}↔ b{reset} {:<9} {dim}{:.2}{moved}{reset}",
+            "    {dim}a{reset} {:<15} {dim}↔ b{reset} {:<15} {dim}{:.2}{moved}{reset}",
             lines(passage.a_lines),
             lines(passage.b_lines),
             passage.similarity

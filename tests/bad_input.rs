@@ -1,0 +1,258 @@
+//! Every kind of bad input: a clear warning naming the file, and the rest still processed.
+
+use std::os::unix::fs::symlink;
+
+use crate::util::{pair_ids, report_json, run, seed_copy, warnings};
+
+/// The two reprints are still found whatever else is in the folder.
+fn assert_pair_still_found(report: &serde_json::Value) {
+    let pairs = pair_ids(report);
+    assert!(
+        pairs.contains(&(
+            "002_638f0b25e9f743d6.txt".to_string(),
+            "004_6f19dae746dbe89b.txt".to_string()
+        )),
+        "{pairs:?}"
+    );
+}
+
+fn warning_of_kind(
+    report: &serde_json::Value,
+    kind: &str,
+) -> (String, String, Option<u64>, String) {
+    warnings(report)
+        .into_iter()
+        .find(|w| w.0 == kind)
+        .unwrap_or_else(|| panic!("no {kind} warning in {:?}", warnings(report)))
+}
+
+#[test]
+fn invalid_utf8_is_read_lossily_with_its_byte_offset() {
+    let dir = seed_copy();
+    let mut bytes = b"Prices rose sharply in the market today, traders said. ".to_vec();
+    let offset = bytes.len() + 3;
+    bytes.extend_from_slice(b"Caf\xe9 owners were pleased \x93very pleased\x94 indeed.");
+    std::fs::write(dir.path().join("latin1.txt"), &bytes).unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let (_, path, _, message) = warning_of_kind(&report, "invalid_utf8");
+    assert!(path.ends_with("latin1.txt"));
+    assert!(message.contains(&format!("at byte {offset};")), "{message}");
+    assert!(message.contains("Windows-1252"), "{message}");
+    assert!(
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == "latin1.txt")
+    );
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn strict_skips_invalid_utf8_and_exits_2() {
+    let dir = seed_copy();
+    std::fs::write(dir.path().join("bad.txt"), b"caf\xe9 au lait").unwrap();
+    let out = run(&[
+        "report",
+        "--strict",
+        "--format",
+        "json",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == "bad.txt")
+    );
+    assert!(
+        warning_of_kind(&report, "invalid_utf8")
+            .3
+            .contains("--strict")
+    );
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn binary_files_are_skipped_and_listed() {
+    let dir = seed_copy();
+    std::fs::write(
+        dir.path().join("image.txt"),
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    )
+    .unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let (_, path, _, message) = warning_of_kind(&report, "binary");
+    assert!(
+        path.ends_with("image.txt") && message.contains("offset 8"),
+        "{path}: {message}"
+    );
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn empty_files_are_reported() {
+    let dir = seed_copy();
+    std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
+    std::fs::write(dir.path().join("blank.md"), b"  \n\n \n").unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let empty: Vec<_> = warnings(&report)
+        .into_iter()
+        .filter(|w| w.0 == "empty")
+        .collect();
+    assert_eq!(empty.len(), 2, "{empty:?}");
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn broken_links_are_reported_as_unreadable() {
+    // Permission errors cannot be staged for root, which CI runs as; a link to nothing is
+    // the unreadable file every user can meet. The permission message is unit-tested.
+    let dir = seed_copy();
+    symlink(
+        dir.path().join("nowhere.txt"),
+        dir.path().join("dangling.txt"),
+    )
+    .unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let (_, path, _, message) = warning_of_kind(&report, "unreadable");
+    assert!(path.ends_with("dangling.txt"), "{path}: {message}");
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn symlink_loops_are_reported_not_followed_forever() {
+    let dir = seed_copy();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let (_, path, _, message) = warning_of_kind(&report, "symlink_loop");
+    assert!(
+        path.ends_with("sub/loop") && message.contains("loop"),
+        "{path}: {message}"
+    );
+    assert_eq!(report["documents"].as_array().unwrap().len(), 5);
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn a_fifo_is_not_read() {
+    let dir = seed_copy();
+    let fifo = dir.path().join("pipe.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let (_, path, _, _) = warning_of_kind(&report, "not_a_file");
+    assert!(path.ends_with("pipe.txt"));
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn bad_jsonl_lines_are_reported_with_file_and_line() {
+    let dir = seed_copy();
+    let lines = [
+        r#"{"id": "ok-1", "text": "A perfectly good record about markets and prices."}"#,
+        r#"{"id": "broken", "text": "unterminated"#,
+        r#"{"id": "no-text", "title": "where is the text"}"#,
+        r#"{"id": "wrong-type", "text": 42}"#,
+        r#"["not", "an", "object"]"#,
+        "",
+        r#"{"id": "ok-2", "text": "Another good record, on line seven."}"#,
+        r#"{"text": "A record without an id."}"#,
+        r#"{"id": "ok-1", "text": "The same id again."}"#,
+    ];
+    std::fs::write(dir.path().join("corpus.jsonl"), lines.join("\n")).unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let by_line = |line: u64| {
+        warnings(&report)
+            .into_iter()
+            .find(|w| w.2 == Some(line))
+            .unwrap_or_else(|| panic!("no warning for line {line}: {:?}", warnings(&report)))
+    };
+    assert_eq!(by_line(2).0, "bad_json");
+    assert!(by_line(2).1.ends_with("corpus.jsonl"));
+    assert_eq!(by_line(3).0, "missing_text");
+    assert_eq!(by_line(4).0, "missing_text");
+    assert_eq!(by_line(5).0, "bad_json");
+    assert_eq!(by_line(8).0, "missing_id");
+    assert_eq!(by_line(9).0, "duplicate_id");
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    for id in ["ok-1", "ok-1~2", "ok-2"] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn files_over_the_size_limit_are_skipped() {
+    let dir = seed_copy();
+    let out = run(&[
+        "report",
+        "--format",
+        "json",
+        "--max-file-size",
+        "9K",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, path, _, message) = warning_of_kind(&report, "too_large");
+    assert!(path.ends_with("004_6f19dae746dbe89b.txt"), "{path}");
+    assert!(
+        message.contains("13053 bytes") && message.contains("9216-byte limit"),
+        "{message}"
+    );
+    assert_eq!(report["documents"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn unsupported_files_are_listed() {
+    let dir = seed_copy();
+    std::fs::write(dir.path().join("notes.docx"), b"PK\x03\x04").unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    let (_, path, _, _) = warning_of_kind(&report, "unsupported");
+    assert!(path.ends_with("notes.docx"));
+    assert_pair_still_found(&report);
+}
+
+#[test]
+fn a_missing_path_is_a_one_line_error_and_exit_2() {
+    let out = run(&["report", "no/such/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "crosscheck: no/such/folder: no such file or directory\n"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let out = run(&["report", "--threshold", "7", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn warnings_appear_in_the_human_report_too() {
+    let dir = seed_copy();
+    std::fs::write(dir.path().join("empty.txt"), b"").unwrap();
+    let out = run(&["report", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("warning:") && text.contains("empty.txt: empty file; skipped"),
+        "{text}"
+    );
+}

@@ -1,0 +1,187 @@
+//! `crosscheck report` on the seed articles: what it finds and what it leaves alone.
+
+use crate::util::{pair_ids, report_json, run, seed_copy, seeds};
+
+const SPUN: &str = "002_638f0b25e9f743d6.txt";
+const WRAPPED: &str = "004_6f19dae746dbe89b.txt";
+
+fn seeds_report() -> serde_json::Value {
+    report_json(&[seeds().to_str().unwrap()])
+}
+
+fn passages(report: &serde_json::Value) -> Vec<([u64; 2], [u64; 2])> {
+    report["pairs"][0]["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let range = |v: &serde_json::Value| [v[0].as_u64().unwrap(), v[1].as_u64().unwrap()];
+            (range(&p["a_lines"]), range(&p["b_lines"]))
+        })
+        .collect()
+}
+
+#[test]
+fn seeds_hold_exactly_one_duplicate_pair_002_and_004() {
+    let report = seeds_report();
+    assert_eq!(
+        pair_ids(&report),
+        vec![(SPUN.to_string(), WRAPPED.to_string())]
+    );
+    let pair = &report["pairs"][0];
+    assert_eq!(pair["kind"], "full");
+    let similarity = pair["similarity"].as_f64().unwrap();
+    assert!((0.5..=1.0).contains(&similarity), "similarity {similarity}");
+    for side in ["coverage_a", "coverage_b"] {
+        let coverage = pair[side].as_f64().unwrap();
+        assert!(coverage > 0.8, "{side} {coverage}");
+    }
+}
+
+#[test]
+fn seeds_pair_forms_one_cluster_with_the_attributed_copy_as_original() {
+    let report = seeds_report();
+    let clusters = report["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(clusters[0]["members"], serde_json::json!([SPUN, WRAPPED]));
+    // 004 carries "Associated Press writers ... contributed" and the AP copyright line.
+    assert_eq!(clusters[0]["original"], WRAPPED);
+    assert!(
+        clusters[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("Associated Press")
+    );
+}
+
+#[test]
+fn chrome_is_counted_as_boilerplate_and_never_matched() {
+    let report = seeds_report();
+    let documents = report["documents"].as_array().unwrap();
+    let boilerplate = |id: &str| {
+        documents.iter().find(|d| d["id"] == id).unwrap()["boilerplate_lines"]
+            .as_u64()
+            .unwrap()
+    };
+    // 004: two menus of 11 lines, the "You May Also Like" list and the footer menu.
+    assert!(boilerplate(WRAPPED) >= 22 + 90, "{}", boilerplate(WRAPPED));
+    // 002: seven "Story continues below commercial" lines and the newsletter prompts.
+    assert!(boilerplate(SPUN) >= 10, "{}", boilerplate(SPUN));
+
+    let story_continues = [13, 27, 50, 60, 72, 87, 99];
+    let newsletter = [31, 33, 35];
+    let menus_and_related = (1..=23).chain(123..=226);
+    let spans = passages(&report);
+    for line in story_continues.into_iter().chain(newsletter) {
+        assert!(
+            spans.iter().all(|(a, _)| line < a[0] || line > a[1]),
+            "002 line {line} is chrome but lies in a matched passage"
+        );
+    }
+    for line in menus_and_related {
+        assert!(
+            spans.iter().all(|(_, b)| line < b[0] || line > b[1]),
+            "004 line {line} is chrome but lies in a matched passage"
+        );
+    }
+}
+
+#[test]
+fn passages_cite_original_line_numbers() {
+    let report = seeds_report();
+    let spans = passages(&report);
+    // "Russian numbers in Ukraine" ... "How Russia gets latest soldiers": 002 lines 15-25
+    // stand at 004 lines 49-59 (the wrapped copy has 34 more lines of menus and headers).
+    assert!(
+        spans
+            .iter()
+            .any(|(a, b)| a[0] <= 17 && a[1] >= 21 && b[0] <= 51 && b[1] >= 55),
+        "{spans:?}"
+    );
+    // Every passage lies inside its document.
+    for (a, b) in &spans {
+        assert!(1 <= a[0] && a[0] <= a[1] && a[1] <= 110, "{a:?}");
+        assert!(1 <= b[0] && b[0] <= b[1] && b[1] <= 226, "{b:?}");
+    }
+}
+
+#[test]
+fn unrelated_reports_on_the_same_topic_are_not_paired() {
+    // 000, 001 and 003 all report Russian recruitment with their own figures.
+    let dir = seed_copy();
+    std::fs::remove_file(dir.path().join(WRAPPED)).unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    assert!(pair_ids(&report).is_empty(), "{:?}", pair_ids(&report));
+    assert_eq!(report["documents"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn output_is_deterministic_across_runs_and_thread_counts() {
+    let seeds = seeds();
+    let path = seeds.to_str().unwrap();
+    let one = run(&["report", "--format", "json", "--threads", "1", path]);
+    let two = run(&["report", "--format", "json", "--threads", "2", path]);
+    let again = run(&["report", "--format", "json", path]);
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(one.stdout, again.stdout);
+}
+
+#[test]
+fn human_report_names_the_pair_and_cluster() {
+    let out = run(&["report", seeds().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("crosscheck: 5 documents read, 1 duplicate pair"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{SPUN} ≈ {WRAPPED}")), "{text}");
+    assert!(
+        text.contains("likely original: 004_6f19dae746dbe89b.txt"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "no colour when not a terminal");
+}
+
+#[test]
+fn colour_follows_the_flag() {
+    let always = run(&["report", "--color", "always", seeds().to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b[1m"));
+    let never = run(&["report", "--color", "never", seeds().to_str().unwrap()]);
+    assert!(!String::from_utf8_lossy(&never.stdout).contains('\x1b'));
+}
+
+#[test]
+fn output_flag_writes_the_report_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    let out = run(&[
+        "report",
+        "--format",
+        "json",
+        "-o",
+        file.to_str().unwrap(),
+        seeds().to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(report["pairs"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_single_file_and_a_folder_can_be_mixed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(seeds().join(WRAPPED), dir.path().join("copy.txt")).unwrap();
+    let spun = seeds().join(SPUN);
+    let report = report_json(&[spun.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    let pairs = pair_ids(&report);
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    // A file named on the command line keeps its path as its id; one found in a folder is
+    // named relative to that folder. Pairs are ordered by id.
+    assert!(
+        pairs[0].0.ends_with(&format!("fixtures/seeds/{SPUN}")),
+        "{pairs:?}"
+    );
+    assert_eq!(pairs[0].1, "copy.txt");
+}

@@ -1,0 +1,7 @@
+//! Integration tests: the real `crosscheck` binary on fixtures, one module per area.
+
+mod util;
+
+mod bad_input;
+mod formats;
+mod report;

@@ -1,0 +1,73 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The seed articles bundled with the repository.
+pub fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
+}
+
+/// Runs `crosscheck` with `args` and no colour-forcing environment.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crosscheck"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the crosscheck binary runs")
+}
+
+/// Runs `crosscheck report ARGS --format json`, checks it succeeded, and parses the report.
+pub fn report_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["report", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    assert!(
+        out.status.success(),
+        "crosscheck {all:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the JSON report parses")
+}
+
+/// The (a, b) ids of every reported pair.
+pub fn pair_ids(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["pairs"]
+        .as_array()
+        .expect("pairs is an array")
+        .iter()
+        .map(|p| {
+            (
+                p["a"].as_str().unwrap().to_string(),
+                p["b"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The warnings of a report as (kind, path, line, message).
+pub fn warnings(report: &serde_json::Value) -> Vec<(String, String, Option<u64>, String)> {
+    report["warnings"]
+        .as_array()
+        .expect("warnings is an array")
+        .iter()
+        .map(|w| {
+            (
+                w["kind"].as_str().unwrap().to_string(),
+                w["path"].as_str().unwrap().to_string(),
+                w["line"].as_u64(),
+                w["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A temporary folder holding copies of the seed articles, plus whatever a test adds.
+pub fn seed_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for entry in std::fs::read_dir(seeds()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
