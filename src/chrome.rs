@@ -126,18 +126,35 @@ fn standalone(document: &Document) -> Vec<bool> {
 }
 
 /// Whether each line carries on the previous line's sentence, as in hard-wrapped newswire copy:
-/// such a line is never chrome by its words alone ("by Canadian negotiators ..." is no byline).
+/// such a line is never chrome by its words alone ("by Canadian negotiators ..." is no byline,
+/// "Saturday." no dateline). A line carries on when the one before it does not end a sentence
+/// and: the document is hard-wrapped, or the line before is long (40 characters or more) and
+/// this one ends the sentence, or this one starts in lower case or with a digit.
 fn continuations(texts: &[&str]) -> Vec<bool> {
+    let wrapped = is_hard_wrapped(texts);
     (0..texts.len())
         .map(|i| {
             i > 0
                 && !texts[i - 1].trim().is_empty()
                 && !ends_sentence(texts[i - 1])
-                && texts[i]
-                    .trim_start()
-                    .starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit())
+                && (wrapped
+                    || texts[i - 1].trim().len() >= 40 && ends_sentence(texts[i])
+                    || texts[i]
+                        .trim_start()
+                        .starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit()))
         })
         .collect()
+}
+
+/// Whether a document's paragraphs are broken into lines of a fixed width (newswire copy,
+/// plain-text email): many long lines that stop mid-sentence with more text on the next line.
+fn is_hard_wrapped(texts: &[&str]) -> bool {
+    let filled = texts.iter().filter(|t| !t.trim().is_empty()).count();
+    let broken = texts
+        .windows(2)
+        .filter(|w| w[0].trim().len() >= 40 && !ends_sentence(w[0]) && !w[1].trim().is_empty())
+        .count();
+    filled >= 4 && broken * 5 >= filled * 2
 }
 
 /// Hashes of short lines that stand alone in enough documents.
@@ -177,11 +194,24 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
     let keys: Vec<String> = texts.iter().map(|l| line_key(l)).collect();
     let alone = standalone(document);
     let continues = continuations(&texts);
+    // Lines that belong to a sentence running over several lines: never chrome by their words.
+    let wrapped = is_hard_wrapped(&texts);
+    let in_sentence: Vec<bool> = (0..n)
+        .map(|i| continues[i] || (i + 1 < n && continues[i + 1]) || (wrapped && !alone[i]))
+        .collect();
     let mut reasons: Vec<Option<ChromeReason>> = vec![None; n];
 
     let mut in_document: FxHashMap<&str, usize> = FxHashMap::default();
     for (key, text) in keys.iter().zip(&texts) {
-        if word_count(key) > 0 && word_count(key) <= SHORT_LINE_WORDS && !ends_sentence(text) {
+        // Table rows repeat by right: rows with figures ("Avg shrs 11.9 mln vs 12.0 mln"), rows
+        // set in columns ("Barley   Oats   Rye") and indented rows ("    Nine mths").
+        if word_count(key) > 0
+            && word_count(key) <= SHORT_LINE_WORDS
+            && !ends_sentence(text)
+            && !key.bytes().any(|b| b.is_ascii_digit())
+            && !text.trim().contains("  ")
+            && !text.starts_with("    ")
+        {
             *in_document.entry(key.as_str()).or_default() += 1;
         }
     }
@@ -196,7 +226,7 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
             Some(ChromeReason::Markup)
         } else if is_menu_item(texts[i], words) {
             Some(ChromeReason::Menu)
-        } else if continues[i] {
+        } else if in_sentence[i] {
             None
         } else if matches_rule(key, texts[i], words) || is_related_marker(key) {
             Some(ChromeReason::Rule)
@@ -213,7 +243,7 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
     }
 
     mark_related_zones(&texts, &keys, &mut reasons);
-    absorb_neighbours(&texts, &keys, &mut reasons);
+    absorb_neighbours(&texts, &keys, &in_sentence, &mut reasons);
     Chrome { reasons }
 }
 
@@ -250,12 +280,21 @@ fn is_prose(text: &str, key: &str) -> bool {
 }
 
 /// Short lines between chrome (or the document's edge and chrome) are chrome too.
-fn absorb_neighbours(texts: &[&str], keys: &[String], reasons: &mut [Option<ChromeReason>]) {
+fn absorb_neighbours(
+    texts: &[&str],
+    keys: &[String],
+    in_sentence: &[bool],
+    reasons: &mut [Option<ChromeReason>],
+) {
     let filled: Vec<usize> = (0..texts.len()).filter(|&i| !keys[i].is_empty()).collect();
     loop {
         let mut changed = false;
         for (k, &i) in filled.iter().enumerate() {
-            if reasons[i].is_some() || word_count(&keys[i]) > 8 || ends_sentence(texts[i]) {
+            if reasons[i].is_some()
+                || in_sentence[i]
+                || word_count(&keys[i]) > 8
+                || ends_sentence(texts[i])
+            {
                 continue;
             }
             // A missing neighbour (the document's edge) counts as chrome, but at least one real
@@ -414,7 +453,10 @@ fn matches_rule(key: &str, text: &str, words: usize) -> bool {
         "may not be published, broadcast",
         "may not be published broadcast",
         "delivered to your inbox",
-        "newsletter",
+        "our newsletter",
+        "this newsletter",
+        "newsletter sign",
+        "our newsletters",
         "min read",
     ];
     if EXACT.contains(&key) || PREFIX.iter().any(|p| key.starts_with(p)) {
@@ -429,17 +471,18 @@ fn matches_rule(key: &str, text: &str, words: usize) -> bool {
     }
     is_photo_credit(&lower, words)
         || is_social_glue(&lower, words)
-        || is_dateline_only(key, words)
+        || is_dateline_only(&lower, words)
         || is_byline(&lower, text, words)
         || is_teaser(text, words)
 }
 
 /// "(AP Photo/Rajib Dhar)", "(Photo by X/Getty Images)".
 fn is_photo_credit(lower: &str, words: usize) -> bool {
+    const CREDITS: &[&str] = &["photo", "image", "getty", "reuters", "afp", "/ap", "ap/"];
     words <= 10
         && lower.starts_with('(')
         && lower.ends_with(')')
-        && (lower.contains("photo") || lower.contains("images") || lower.contains('/'))
+        && CREDITS.iter().any(|c| lower.contains(c))
 }
 
 /// "FacebookXRedditPinterestWhatsApp": share buttons run together.
@@ -458,8 +501,9 @@ fn is_social_glue(lower: &str, words: usize) -> bool {
         || words == 1 && NETWORKS.contains(&lower)
 }
 
-/// A line that is only a date or a time: "5:04 PM", "January 27, 2026".
-fn is_dateline_only(key: &str, words: usize) -> bool {
+/// A line that is only a date or a time: "5:04 PM", "January 27, 2026". Its numbers must be
+/// days, years or clock times: "May 6765" is a row of a table, not a date.
+fn is_dateline_only(lower: &str, words: usize) -> bool {
     const DATE_WORDS: &[&str] = &[
         "january",
         "february",
@@ -487,6 +531,8 @@ fn is_dateline_only(key: &str, words: usize) -> bool {
         "dec",
         "am",
         "pm",
+        "a.m",
+        "p.m",
         "monday",
         "tuesday",
         "wednesday",
@@ -500,10 +546,25 @@ fn is_dateline_only(key: &str, words: usize) -> bool {
         "est",
         "edt",
     ];
+    let is_date_part = |token: &str| {
+        let token = token.trim_end_matches('.');
+        if DATE_WORDS.contains(&token) {
+            return true;
+        }
+        if token.contains(':') {
+            return token.split(':').all(|part| {
+                !part.is_empty() && part.len() <= 2 && part.parse::<u32>().is_ok_and(|n| n <= 59)
+            });
+        }
+        token
+            .parse::<u32>()
+            .is_ok_and(|n| (1..=31).contains(&n) || (1900..=2100).contains(&n))
+    };
     words <= 5
-        && key
-            .split(' ')
-            .all(|w| w.bytes().all(|b| b.is_ascii_digit()) || DATE_WORDS.contains(&w))
+        && lower
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|t| !t.is_empty())
+            .all(is_date_part)
 }
 
 /// "by Kateryna Denisova January 3, 2025 9:57 AM 2 min read".
@@ -568,6 +629,25 @@ mod tests {
         for chrome in detect(&docs, &ChromeOptions::default()) {
             assert_eq!(chrome.count(), 0, "{:?}", chrome.reasons);
         }
+    }
+
+    #[test]
+    fn only_real_dates_are_datelines() {
+        assert!(is_dateline_only("5:04 pm", 3));
+        assert!(is_dateline_only("january 27, 2026", 3));
+        assert!(is_dateline_only(
+            "• january 26, 2026".trim_start_matches('•').trim(),
+            3
+        ));
+        assert!(!is_dateline_only("may 6765", 2));
+        assert!(!is_dateline_only("1010", 1));
+        assert!(!is_dateline_only("total 25273", 2));
+    }
+
+    #[test]
+    fn newswire_tables_and_wrapped_sentence_ends_are_body() {
+        let text = "The company said the offer for all of its shares would close on\nSaturday.\n    It added that the board of directors had approved the offer\nunanimously and that shareholders would be asked to vote on it in\nApril.\n    The newsletter reported on November 3 last year that the firm had\nbeen approached.\n    Qtr Shr nil vs nil\n    Year Shr nil vs nil\n    Barley   Oats   Rye\n    Barley  Oats  Rye\n    Nine mths\n    Nine mths\n    (Correcting unit's output to barrels/day)";
+        assert!(chrome_lines(text).is_empty(), "{:?}", chrome_lines(text));
     }
 
     #[test]
