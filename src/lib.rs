@@ -77,6 +77,9 @@ pub struct Options {
 }
 
 /// Receives progress from a long run. Every method has an empty default.
+///
+/// The stages of [`report`], in order: reading, chrome, tokenizing, indexing, weighing,
+/// verifying, clustering.
 pub trait Progress: Sync {
     /// A stage starts, with `total` units of work (0 if unknown).
     fn stage(&self, _name: &'static str, _total: u64) {}
@@ -133,8 +136,9 @@ fn report_with_progress(
     documents.sort_by(|a, b| a.id.cmp(&b.id));
     let n = documents.len();
 
-    progress.stage("cleaning", n as u64);
+    progress.stage("chrome", n as u64);
     let chromes = chrome::detect(&documents, &options.chrome);
+    progress.stage("tokenizing", n as u64);
     let prepared: Vec<Prepared> = documents
         .par_iter()
         .zip(chromes)
@@ -189,6 +193,7 @@ fn report_with_progress(
         .filter(|p| p.analysis.words() > 0 && p.analysis.words() < options.index.min_words)
         .count() as u64;
 
+    progress.stage("weighing", 0);
     let weights = document_weights(&prepared);
     let mut needed = vec![false; n];
     for c in &candidates {
@@ -247,6 +252,7 @@ fn report_with_progress(
         })
         .collect();
 
+    progress.stage("clustering", 0);
     let clusters = cluster(&documents, &verified);
     let summaries: Vec<DocumentSummary> = documents
         .iter()

@@ -4,6 +4,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -76,6 +78,10 @@ struct ReportArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+
+    /// Print how long each stage took to standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -158,6 +164,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
 
     let progress = Bar::new();
     let report = crosscheck::report(&args.paths, &options, &progress)?;
+    let write_started = Instant::now();
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let palette = match args.color {
@@ -181,6 +188,9 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Format::Json => render::json(&report, &mut out)?,
     }
     out.flush()?;
+    if args.timings {
+        progress.print_timings(write_started.elapsed());
+    }
     if args.output.is_some() || !matches!(args.format, Format::Human) {
         // The report went to a file or a machine: still tell a person about input problems.
         if let Some(summary) = warning_summary(&report.warnings) {
@@ -215,8 +225,12 @@ fn warning_summary(warnings: &[crosscheck::ingest::Warning]) -> Option<String> {
     Some(format!("{} {noun} ({})", warnings.len(), kinds.join(", ")))
 }
 
-/// A progress bar on standard error, drawn only when it is a terminal.
-struct Bar(ProgressBar);
+/// A progress bar on standard error, drawn only when it is a terminal; it also clocks the
+/// stages for `--timings`.
+struct Bar {
+    bar: ProgressBar,
+    stages: Mutex<Vec<(&'static str, Instant)>>,
+}
 
 impl Bar {
     fn new() -> Self {
@@ -231,23 +245,59 @@ impl Bar {
                 .expect("a valid template")
                 .progress_chars("=> "),
         );
-        Bar(bar)
+        Bar {
+            bar,
+            stages: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn print_timings(&self, writing: Duration) {
+        let stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut total = writing;
+        // The last entry marks the end of the last stage.
+        for pair in stages.windows(2) {
+            let ((name, started), (_, finished)) = (pair[0], pair[1]);
+            let took = finished.duration_since(started);
+            total += took;
+            eprintln!(
+                "crosscheck: {name:>10} {:>8.1} ms",
+                took.as_secs_f64() * 1e3
+            );
+        }
+        eprintln!(
+            "crosscheck: {:>10} {:>8.1} ms",
+            "writing",
+            writing.as_secs_f64() * 1e3
+        );
+        eprintln!(
+            "crosscheck: {:>10} {:>8.1} ms",
+            "total",
+            total.as_secs_f64() * 1e3
+        );
     }
 }
 
 impl Progress for Bar {
     fn stage(&self, name: &'static str, total: u64) {
-        self.0.set_prefix(name);
-        self.0.set_length(total);
-        self.0.set_position(0);
+        self.stages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((name, Instant::now()));
+        self.bar.set_prefix(name);
+        self.bar.set_length(total);
+        self.bar.set_position(0);
     }
 
     fn advance(&self, n: u64) {
-        self.0.inc(n);
+        self.bar.inc(n);
     }
 
     fn finish(&self) {
-        self.0.finish_and_clear();
+        self.stages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(("done", Instant::now()));
+        self.bar.finish_and_clear();
     }
 }
 
