@@ -125,16 +125,22 @@ fn push_sentence(
 ) {
     let text = &block[start..end];
     let first = out.tokens.len() as u32;
-    let mut position = 0;
+    let mut capitalized: Vec<bool> = Vec::new();
     for_each_word(text, |word| {
-        let token = token_of(word);
-        let name = position > 0 && word.starts_with(char::is_uppercase) && !is_stopword(token);
+        out.tokens.push(token_of(word));
+        capitalized.push(word.starts_with(char::is_uppercase));
+    });
+    // Names: capitalized words inside the sentence, and its first word when the second is
+    // capitalized too ("AVX Corp said", "Mobil Oil Singapore will").
+    let tokens = &out.tokens[first as usize..];
+    for (i, &token) in tokens.iter().enumerate() {
+        let name = capitalized[i]
+            && !is_stopword(token)
+            && (i > 0 || capitalized.get(1).copied().unwrap_or(false));
         if name || is_number(token) {
             out.keys.push(token);
         }
-        out.tokens.push(token);
-        position += 1;
-    });
+    }
     let last = out.tokens.len() as u32;
     if last == first {
         return;
