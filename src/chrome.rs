@@ -323,6 +323,15 @@ fn ends_sentence(text: &str) -> bool {
 
 fn is_menu_item(text: &str, words: usize) -> bool {
     let trimmed = text.trim_start();
+    // "Home | News | World": short items between bars or bullets.
+    let items: Vec<&str> = trimmed.split(['|', '•', '·']).map(str::trim).collect();
+    if items.len() >= 3
+        && items
+            .iter()
+            .all(|i| !i.is_empty() && i.split_whitespace().count() <= 3)
+    {
+        return true;
+    }
     words <= 6 && trimmed.starts_with(['•', '·', '|', '»', '›', '▪', '◦', '–'])
         || trimmed.starts_with(['•', '·', '▪']) && !ends_sentence(text) && words <= 10
 }
@@ -609,6 +618,12 @@ mod tests {
         let text =
             format!("SiteName\n  • Home\n  • News\n  • Sports\nSome Ad Slogan\nSiteName\n\n{BODY}");
         assert_eq!(chrome_lines(&text), vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn bar_separated_menus_are_chrome() {
+        let text = format!("Home | News | World Politics\n\n首页 | 新闻 | 国际\n\n{BODY}\n\nA | B");
+        assert_eq!(chrome_lines(&text), vec![1, 3]);
     }
 
     #[test]

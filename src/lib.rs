@@ -11,7 +11,8 @@
 //!       ─ index ──> signatures and candidate pairs (sub-quadratic; never all pairs)
 //!       ─ align ──> sentence pairs between two documents
 //!       ─ judge ──> duplicate pairs, passages, clusters, likely originals
-//!       ─ render ─> human | json
+//!       ─ diff ───> the rows of a side-by-side view of two documents
+//!       ─ render ─> human | json | side-by-side
 //! ```
 //!
 //! # Example
@@ -41,6 +42,7 @@
 
 pub mod align;
 pub mod chrome;
+pub mod diff;
 pub mod index;
 pub mod ingest;
 pub mod judge;
@@ -119,6 +121,44 @@ pub fn report_documents(
     options: &Options,
 ) -> Report {
     report_with_progress(documents, warnings, options, &Quiet)
+}
+
+/// Compares two documents for `crosscheck diff`: chrome, sentences, alignment, rows.
+///
+/// The alignment is the one `report` uses for a pair, with token weights from the two
+/// documents alone.
+pub fn compare(a: &Document, b: &Document, options: &Options) -> diff::Comparison {
+    let pair = [a.clone(), b.clone()];
+    let chromes = chrome::detect(&pair, &options.chrome);
+    let analyses: Vec<Analysis> = pair
+        .iter()
+        .zip(&chromes)
+        .map(|(document, chrome)| {
+            text::analyze(
+                document
+                    .line_texts()
+                    .enumerate()
+                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
+            )
+        })
+        .collect();
+    let weights = Weights::from_analyses(&analyses);
+    let profiles: Vec<Profile> = analyses.iter().map(|x| Profile::new(x, &weights)).collect();
+    let alignment = align::align(&profiles[0], &profiles[1], &options.align);
+    let side = |k: usize| diff::Side {
+        document: &pair[k],
+        chrome: &chromes[k],
+        analysis: &analyses[k],
+    };
+    let rows = diff::rows(&alignment, &side(0), &side(1));
+    diff::Comparison {
+        a: (a.id.clone(), a.path.display().to_string()),
+        b: (b.id.clone(), b.path.display().to_string()),
+        similarity: alignment.similarity,
+        coverage_a: alignment.coverage_a(),
+        coverage_b: alignment.coverage_b(),
+        rows,
+    }
 }
 
 /// Everything the pipeline knows about one document after the text stage.

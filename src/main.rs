@@ -2,13 +2,14 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use crosscheck::render::side_by_side::{self, Styles as SideStyles};
 use crosscheck::render::{self, Palette};
 use crosscheck::{Options, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -25,8 +26,54 @@ struct Cli {
 enum Command {
     /// Report the near-duplicate articles in a collection, with their matching passages.
     Report(ReportArgs),
+    /// Show two articles side by side: what is the same, reworded, added, cut or moved.
+    Diff(DiffArgs),
     /// Show each document's lines with the ones judged page chrome marked, and why.
     Chrome(ChromeArgs),
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The first article: a .txt, .md or .html file, or one record of a JSONL corpus as
+    /// corpus.jsonl#ID.
+    #[arg(value_name = "A")]
+    a: String,
+
+    /// The second article, in any of the same forms.
+    #[arg(value_name = "B")]
+    b: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::SideBySide)]
+    format: DiffFormat,
+
+    /// Total width in columns (default: the terminal's, or 120 when not a terminal).
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+
+    /// When to colour changed words; without colour they are marked [-old-] and {+new+}.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Show page chrome line by line instead of one collapsed line per run.
+    #[arg(long)]
+    show_boilerplate: bool,
+
+    /// Exit with 1 when the articles differ (as diff does), 0 when they do not.
+    #[arg(long)]
+    exit_code: bool,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Two columns.
+    SideBySide,
+    /// The rows, versioned (docs/diff-schema.md).
+    Json,
 }
 
 #[derive(Args)]
@@ -116,8 +163,97 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Report(args) => report(args),
+        Command::Diff(args) => diff(args),
         Command::Chrome(args) => chrome(args),
     }
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let options = Options::default();
+    let a = load_one(&args.a, &options)?;
+    let b = load_one(&args.b, &options)?;
+    let comparison = crosscheck::compare(&a, &b, &options);
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let styles = match colour(args.color, to_terminal) {
+        true => SideStyles::COLOR,
+        false => SideStyles::PLAIN,
+    };
+    let width = args.width.unwrap_or_else(|| {
+        terminal_size::terminal_size()
+            .map(|(w, _)| w.0 as usize)
+            .filter(|_| to_terminal)
+            .unwrap_or(120)
+    });
+    let mut out = open_output(args.output.as_ref())?;
+    match args.format {
+        DiffFormat::SideBySide => {
+            side_by_side::render(&comparison, width, styles, args.show_boilerplate, &mut out)?
+        }
+        DiffFormat::Json => side_by_side::json(&comparison, &mut out)?,
+    }
+    out.flush()?;
+    Ok(if args.exit_code && comparison.differs() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads one article: a file, or `corpus.jsonl#ID` for one record of a corpus.
+fn load_one(spec: &str, options: &Options) -> anyhow::Result<crosscheck::ingest::Document> {
+    let (path, id) = match spec.rsplit_once('#') {
+        Some((path, id)) if Path::new(path).is_file() && !Path::new(spec).exists() => {
+            (PathBuf::from(path), Some(id))
+        }
+        _ => (PathBuf::from(spec), None),
+    };
+    if Path::new(&path).is_dir() {
+        anyhow::bail!(
+            "{}: is a folder; diff compares two articles",
+            path.display()
+        );
+    }
+    let ingested = crosscheck::ingest::ingest(std::slice::from_ref(&path), &options.ingest)?;
+    for warning in &ingested.warnings {
+        eprintln!("crosscheck: warning: {warning}");
+    }
+    let mut documents = ingested.documents;
+    match id {
+        Some(id) => documents
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| anyhow::anyhow!("{}: no record with id {id:?}", path.display())),
+        None if documents.len() == 1 => Ok(documents.remove(0)),
+        None if documents.is_empty() => {
+            anyhow::bail!("{}: no text to compare", path.display())
+        }
+        None => anyhow::bail!(
+            "{}: holds {} records; name one as {}#ID",
+            path.display(),
+            documents.len(),
+            path.display()
+        ),
+    }
+}
+
+/// Whether to colour: the flag, then NO_COLOR, then whether output is a terminal.
+fn colour(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn open_output(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match path {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    })
 }
 
 fn chrome(args: ChromeArgs) -> anyhow::Result<ExitCode> {
@@ -167,22 +303,11 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let write_started = Instant::now();
 
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let palette = match args.color {
-        ColorChoice::Always => Palette::COLOR,
-        ColorChoice::Never => Palette::PLAIN,
-        ColorChoice::Auto
-            if to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) =>
-        {
-            Palette::COLOR
-        }
-        ColorChoice::Auto => Palette::PLAIN,
+    let palette = match colour(args.color, to_terminal) {
+        true => Palette::COLOR,
+        false => Palette::PLAIN,
     };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    };
+    let mut out = open_output(args.output.as_ref())?;
     match args.format {
         Format::Human => render::human::render(&report, palette, &mut out)?,
         Format::Json => render::json(&report, &mut out)?,

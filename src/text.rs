@@ -25,11 +25,39 @@ pub type Token = u64;
 pub struct Sentence {
     /// First and last line (0-based index into the document's lines) the sentence touches.
     pub lines: (u32, u32),
+    /// Where the sentence starts: line index and byte offset within that line.
+    pub start: (u32, u32),
+    /// Where it ends (exclusive): line index and byte offset within that line.
+    pub end: (u32, u32),
     /// The sentence's tokens, as a range into [`Analysis::tokens`].
     pub tokens: std::ops::Range<u32>,
 }
 
 impl Sentence {
+    /// The sentence's text, its lines joined by spaces, from the lines it was analyzed from.
+    pub fn text<'a>(&self, line: impl Fn(usize) -> &'a str) -> String {
+        let (first, last) = (self.start.0 as usize, self.end.0 as usize);
+        let mut text = String::new();
+        for index in first..=last {
+            let content = line(index);
+            let from = if index == first {
+                self.start.1 as usize
+            } else {
+                0
+            };
+            let to = if index == last {
+                self.end.1 as usize
+            } else {
+                content.len()
+            };
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(content.get(from..to).unwrap_or("").trim());
+        }
+        text
+    }
+
     /// Number of words (tokens) in the sentence.
     pub fn words(&self) -> u32 {
         self.tokens.end - self.tokens.start
@@ -95,10 +123,13 @@ pub fn analyze<'a>(lines: impl IntoIterator<Item = (&'a str, bool)>) -> Analysis
 }
 
 fn split_block(block: &str, starts: &[(usize, u32)], out: &mut Analysis) {
-    let line_at = |offset: usize| -> u32 {
+    // Block offset -> (line index, byte offset within the line).
+    let line_at = |offset: usize| -> (u32, u32) {
         let k = starts.partition_point(|&(start, _)| start <= offset);
-        starts[k.saturating_sub(1)].1
+        let (start, line) = starts[k.saturating_sub(1)];
+        (line, (offset - start) as u32)
     };
+    let block_first = out.sentences.len();
     let mut pending: Option<(usize, usize)> = None; // byte span of a sentence still open
     for (start, piece) in block.split_sentence_bound_indices() {
         let end = start + piece.len();
@@ -110,17 +141,18 @@ fn split_block(block: &str, starts: &[(usize, u32)], out: &mut Analysis) {
             pending = Some(span);
             continue;
         }
-        push_sentence(block, span, &line_at, out);
+        push_sentence(block, span, &line_at, block_first, out);
     }
     if let Some(span) = pending {
-        push_sentence(block, span, &line_at, out);
+        push_sentence(block, span, &line_at, block_first, out);
     }
 }
 
 fn push_sentence(
     block: &str,
     (start, end): (usize, usize),
-    line_at: &impl Fn(usize) -> u32,
+    line_at: &impl Fn(usize) -> (u32, u32),
+    block_first: usize,
     out: &mut Analysis,
 ) {
     let text = &block[start..end];
@@ -143,14 +175,26 @@ fn push_sentence(
     }
     let last = out.tokens.len() as u32;
     if last == first {
+        // No words ("📰", "—"): the piece stays with the sentence before it in the block, so
+        // that the sentence's text, as shown, loses nothing.
+        let trimmed_end = start + text.trim_end().len();
+        if out.sentences.len() > block_first && trimmed_end > start {
+            let previous = out.sentences.last_mut().expect("a sentence in this block");
+            let (line, byte) = line_at(trimmed_end - 1);
+            previous.end = (line, byte + 1);
+            previous.lines.1 = line;
+        }
         return;
     }
+    let leading = text.len() - text.trim_start().len();
     let trimmed_end = start + text.trim_end().len();
+    let first_at = line_at(start + leading);
+    // The line of the sentence's last byte, and one past that byte.
+    let (last_line, last_byte) = line_at(trimmed_end.saturating_sub(1).max(start));
     out.sentences.push(Sentence {
-        lines: (
-            line_at(start),
-            line_at(trimmed_end.saturating_sub(1).max(start)),
-        ),
+        lines: (first_at.0, last_line),
+        start: first_at,
+        end: (last_line, last_byte + 1),
         tokens: first..last,
     });
 }
@@ -172,7 +216,7 @@ fn ends_with_abbreviation(sentence: &str) -> bool {
         .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"')
         .next()
         .unwrap_or("");
-    if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
+    if word.chars().count() == 1 && word.chars().all(char::is_uppercase) {
         return true; // an initial: "John F. Kennedy"
     }
     let lower = word.to_lowercase();
@@ -413,6 +457,32 @@ mod tests {
         assert_eq!(s.len(), 2, "{s:?}");
         let s = sentences("Mr. Smith went home. He slept.");
         assert_eq!(s.len(), 2, "{s:?}");
+        let s = sentences("John F. Kennedy spoke. It was plan b. Then c.");
+        assert_eq!(s.len(), 3, "{s:?}");
+    }
+
+    #[test]
+    fn sentence_text_is_recovered_from_its_span() {
+        let lines = ["First one.  Second one runs", "onto the next line. Third."];
+        let a = analyze(lines.iter().map(|l| (*l, true)));
+        let texts: Vec<String> = a.sentences.iter().map(|s| s.text(|i| lines[i])).collect();
+        assert_eq!(
+            texts,
+            [
+                "First one.",
+                "Second one runs onto the next line.",
+                "Third."
+            ]
+        );
+    }
+
+    #[test]
+    fn wordless_pieces_stay_with_their_sentence() {
+        // At the end of a paragraph; mid-line, UAX #29 gives the emoji to the next sentence.
+        let lines = ["征召了约300名居民。📰", "", "第二句。"];
+        let a = analyze(lines.iter().map(|l| (*l, !l.is_empty())));
+        let texts: Vec<String> = a.sentences.iter().map(|s| s.text(|i| lines[i])).collect();
+        assert_eq!(texts, ["征召了约300名居民。📰", "第二句。"]);
     }
 
     #[test]
@@ -453,6 +523,10 @@ mod tests {
                     for line in s.lines.0..=s.lines.1 {
                         prop_assert!(lines[line as usize].1, "a sentence touches a non-body line");
                     }
+                    prop_assert!(s.start.1 as usize <= lines[s.start.0 as usize].0.len());
+                    prop_assert!(s.end.1 as usize <= lines[s.end.0 as usize].0.len());
+                    let text = s.text(|i| lines[i].0.as_str());
+                    prop_assert_eq!(tokenize(&text), analysis.sentence_tokens(s).to_vec());
                 }
                 prop_assert_eq!(next as usize, analysis.tokens.len());
             }

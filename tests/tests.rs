@@ -3,5 +3,6 @@
 mod util;
 
 mod bad_input;
+mod diff;
 mod formats;
 mod report;

@@ -2,6 +2,7 @@
 //! compute findings of their own.
 
 pub mod human;
+pub mod side_by_side;
 
 use std::io::{self, Write};
 
