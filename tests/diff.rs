@@ -252,6 +252,10 @@ fn golden_seeds_at_160_columns() {
 #[test]
 fn golden_seeds_in_colour() {
     golden(
+        "diff-002-004-w80-color.txt",
+        &["diff", "--width", "80", "--color", "always", SPUN, WRAPPED],
+    );
+    golden(
         "diff-002-004-w160-color.txt",
         &["diff", "--width", "160", "--color", "always", SPUN, WRAPPED],
     );
