@@ -141,3 +141,49 @@ fn plural(n: usize, noun: &str) -> String {
         format!("{n} {noun}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Document;
+    use crate::{Options, report_documents};
+
+    fn render_plain(report: &Report) -> String {
+        let mut out = Vec::new();
+        render(report, Palette::PLAIN, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn an_empty_collection_says_so_in_one_line() {
+        let report = report_documents(Vec::new(), Vec::new(), &Options::default());
+        assert_eq!(
+            render_plain(&report),
+            "crosscheck: 0 documents read, 0 duplicate pairs and 0 partial reuses in 0 clusters, 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn warnings_are_grouped_by_kind_and_capped() {
+        let warnings: Vec<Warning> = (0..8)
+            .map(|i| Warning {
+                path: "corpus.jsonl".into(),
+                line: Some(i + 1),
+                kind: WarningKind::Empty,
+                message: "empty text; skipped".into(),
+            })
+            .collect();
+        let docs = vec![Document::from_text("a", "a.txt", "Some text here.")];
+        let text = render_plain(&report_documents(docs, warnings, &Options::default()));
+        assert_eq!(text.matches("warning: corpus.jsonl:").count(), WARNINGS_SHOWN);
+        assert!(text.contains("… and 3 more empty warnings"), "{text}");
+    }
+
+    #[test]
+    fn line_ranges_read_naturally() {
+        assert_eq!(lines([4, 4]), "line 4");
+        assert_eq!(lines([4, 9]), "lines 4-9");
+        assert_eq!(plural(1, "cluster"), "1 cluster");
+        assert_eq!(plural(3, "cluster"), "3 clusters");
+    }
+}
