@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 
 pub mod align;
+pub mod check;
 pub mod chrome;
 pub mod diff;
 pub mod index;
@@ -304,6 +305,7 @@ fn report_with_progress(
             words: p.analysis.words(),
             lines: d.lines.len() as u32,
             boilerplate_lines: p.chrome.count() as u32,
+            fingerprint: check::fingerprint(&d.text),
             meta: d.meta.clone(),
         })
         .collect();

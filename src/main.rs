@@ -26,10 +26,69 @@ struct Cli {
 enum Command {
     /// Report the near-duplicate articles in a collection, with their matching passages.
     Report(ReportArgs),
+    /// Fail (exit 1) when a collection holds near-duplicate documents: a gate for CI.
+    Check(CheckArgs),
     /// Show two articles side by side: what is the same, reworded, added, cut or moved.
     Diff(DiffArgs),
     /// Show each document's lines with the ones judged page chrome marked, and why.
     Chrome(ChromeArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Files, directories (read recursively) or JSONL corpora to check.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+
+    /// The configuration file (default: crosscheck.toml in the checked folder or the nearest
+    /// folder above it).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Least similarity (0 to 1) for two documents to be near-duplicates [default: 0.42, or the
+    /// configuration's "threshold"; chosen from the noisy-copy benchmark, see BENCHMARKS.md].
+    #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
+    threshold: Option<f32>,
+
+    /// Report the findings but exit 0 anyway.
+    #[arg(long)]
+    exit_zero: bool,
+
+    /// Pairs recorded in FILE do not fail the check; only new ones do.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Write the current findings to the --baseline file and exit 0.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// When to colour the human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    max_file_size: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    /// A readable list of findings.
+    Human,
+    /// The findings, versioned.
+    Json,
+    /// GitHub Actions workflow commands (::error annotations on the duplicate's lines).
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 #[derive(Args)]
@@ -163,9 +222,96 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Report(args) => report(args),
+        Command::Check(args) => check(args),
         Command::Diff(args) => diff(args),
         Command::Chrome(args) => chrome(args),
     }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    use crosscheck::check::{self as gate, Config};
+
+    let config_path = args.config.clone().or_else(|| Config::find(&args.paths[0]));
+    let config = match &config_path {
+        Some(path) => Config::load(path)?,
+        None => Config::default(),
+    };
+    let mut options = Options::default();
+    options.ingest.max_file_size = args.max_file_size;
+    let threshold = args
+        .threshold
+        .or(config.threshold)
+        .unwrap_or(options.judge.duplicate_similarity);
+    options.judge.duplicate_similarity = threshold;
+    if let Some(min_words) = config.min_words {
+        options.index.min_words = min_words;
+    }
+
+    let mut ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
+    let ignore = config.ignore_set();
+    let before = ingested.documents.len();
+    ingested.documents.retain(|d| !ignore.is_match(&d.id));
+    let ignored = before - ingested.documents.len();
+    if ignored > 0 {
+        eprintln!(
+            "crosscheck: {ignored} document{} ignored by {}",
+            if ignored == 1 { "" } else { "s" },
+            config_path
+                .as_ref()
+                .map_or("the configuration".to_string(), |p| p.display().to_string())
+        );
+    }
+    let report = crosscheck::report_documents(ingested.documents, ingested.warnings, &options);
+
+    let baseline = match &args.baseline {
+        Some(path) if path.exists() => gate::read_baseline(path)?,
+        Some(path) if !args.update_baseline => {
+            anyhow::bail!(
+                "{}: no such baseline (--update-baseline writes one)",
+                path.display()
+            )
+        }
+        _ => Default::default(),
+    };
+    if args.update_baseline {
+        let path = args.baseline.as_ref().expect("clap requires --baseline");
+        let outcome = gate::check(&report, &config, &Default::default());
+        let entries = outcome
+            .findings
+            .iter()
+            .map(|f| f.baseline_entry())
+            .collect();
+        gate::write_baseline(path, &entries)?;
+        eprintln!(
+            "crosscheck: wrote {} pair{} to {}",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let outcome = gate::check(&report, &config, &baseline);
+
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let palette = match colour(args.color, to_terminal) {
+        true => Palette::COLOR,
+        false => Palette::PLAIN,
+    };
+    let mut out = open_output(args.output.as_ref())?;
+    match args.format {
+        CheckFormat::Human => {
+            render::check::human(&report, &outcome, threshold, palette, &mut out)?
+        }
+        CheckFormat::Json => render::check::json(&report, &outcome, threshold, &mut out)?,
+        CheckFormat::Github => render::check::github(&report, &outcome, &mut out)?,
+        CheckFormat::Sarif => render::check::sarif(&report, &outcome, threshold, &mut out)?,
+    }
+    out.flush()?;
+    Ok(if outcome.fails() && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {

@@ -46,6 +46,9 @@ pub struct DocumentSummary {
     pub lines: u32,
     /// Non-blank lines judged page chrome.
     pub boilerplate_lines: u32,
+    /// Content fingerprint: xxh3-64 of the document's text, 16 hex digits. Any edit changes it;
+    /// `crosscheck.toml` allow lists and baselines use it.
+    pub fingerprint: String,
     /// For a JSONL record, its fields other than "id" and "text" (title, date, ...).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub meta: serde_json::Map<String, serde_json::Value>,

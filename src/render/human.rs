@@ -175,7 +175,10 @@ mod tests {
             .collect();
         let docs = vec![Document::from_text("a", "a.txt", "Some text here.")];
         let text = render_plain(&report_documents(docs, warnings, &Options::default()));
-        assert_eq!(text.matches("warning: corpus.jsonl:").count(), WARNINGS_SHOWN);
+        assert_eq!(
+            text.matches("warning: corpus.jsonl:").count(),
+            WARNINGS_SHOWN
+        );
         assert!(text.contains("… and 3 more empty warnings"), "{text}");
     }
 

@@ -1,6 +1,7 @@
 //! Render stage: a [`Report`] in, text out. Renderers are siblings over the same value and never
 //! compute findings of their own.
 
+pub mod check;
 pub mod human;
 pub mod side_by_side;
 

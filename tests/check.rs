@@ -1,0 +1,325 @@
+//! `crosscheck check`: the CI gate, its formats, configuration and baseline.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::util::seed_copy;
+
+const SPUN: &str = "002_638f0b25e9f743d6.txt";
+const WRAPPED: &str = "004_6f19dae746dbe89b.txt";
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crosscheck"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the crosscheck binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// The documents' fingerprints, from the report.
+fn fingerprints(dir: &Path) -> (String, String) {
+    let out = run_in(dir, &["report", "--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let of = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    (of(SPUN), of(WRAPPED))
+}
+
+#[test]
+fn the_seeds_fail_naming_both_copies_and_their_lines() {
+    let dir = seed_copy();
+    let out = run_in(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("fail: 1 near-duplicate pair among 5 documents"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{SPUN}:1-105 duplicates ./{WRAPPED}:28-113")),
+        "{text}"
+    );
+    assert!(text.contains("similarity 0.78"), "{text}");
+}
+
+#[test]
+fn without_the_copy_the_check_passes() {
+    let dir = seed_copy();
+    std::fs::remove_file(dir.path().join(WRAPPED)).unwrap();
+    let out = run_in(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("ok: 0 near-duplicate pairs among 4 documents"));
+}
+
+#[test]
+fn exit_zero_reports_without_failing() {
+    let dir = seed_copy();
+    let out = run_in(dir.path(), &["check", "--exit-zero", "."]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("fail: 1 near-duplicate pair"));
+}
+
+#[test]
+fn an_allowed_pair_passes_until_one_copy_is_edited() {
+    let dir = seed_copy();
+    let (fa, fb) = fingerprints(dir.path());
+    std::fs::write(
+        dir.path().join("crosscheck.toml"),
+        format!(
+            "[[allow]]\na = \"{SPUN}\"\na_fingerprint = \"{fa}\"\nb = \"{WRAPPED}\"\nb_fingerprint = \"{fb}\"\nreason = \"both syndicate the AP story\"\n"
+        ),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("(1 allowed, 0 in the baseline)"),
+        "{}",
+        stdout(&out)
+    );
+
+    // An edit to 004's body: the allow-list entry no longer matches, and the pair is back.
+    let path = dir.path().join(WRAPPED);
+    let edited = std::fs::read_to_string(&path).unwrap().replace(
+        "Still hidden are the numbers",
+        "Still concealed are the numbers",
+    );
+    std::fs::write(&path, edited).unwrap();
+    let out = run_in(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
+
+#[test]
+fn the_configuration_is_found_by_walking_up() {
+    let root = tempfile::tempdir().unwrap();
+    let articles = root.path().join("collection/articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    for name in [SPUN, WRAPPED] {
+        std::fs::copy(crate::util::seeds().join(name), articles.join(name)).unwrap();
+    }
+    std::fs::write(
+        root.path().join("collection/crosscheck.toml"),
+        "ignore = [\"004_*\"]\n",
+    )
+    .unwrap();
+    let out = run_in(root.path(), &["check", "collection/articles"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("1 document ignored by"),
+        "{}",
+        stderr(&out)
+    );
+    // An explicit --config wins over the one found.
+    std::fs::write(root.path().join("empty.toml"), "").unwrap();
+    let out = run_in(
+        root.path(),
+        &["check", "--config", "empty.toml", "collection/articles"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_the_file() {
+    let cases = [
+        ("treshold = 0.5\n", "treshold"),
+        ("threshold = 1.5\n", "threshold: 1.5 is not between 0 and 1"),
+        ("threshold = \"high\"\n", "threshold"),
+        ("min_words = -3\n", "min_words"),
+        ("ignore = [\"a[\"]\n", "ignore[0]"),
+        ("ignore = \"*.md\"\n", "ignore"),
+        ("[[allow]]\na = \"x\"\nb = \"y\"\n", "a_fingerprint"),
+        (
+            "[[allow]]\na = \"x\"\nb = \"y\"\na_fingerprint = \"0123\"\nb_fingerprint = \"0123456789abcdef\"\n",
+            "allow[0].a_fingerprint",
+        ),
+        ("threshold = \n", "crosscheck.toml"),
+    ];
+    for (toml, expected) in cases {
+        let dir = seed_copy();
+        std::fs::write(dir.path().join("crosscheck.toml"), toml).unwrap();
+        let out = run_in(dir.path(), &["check", "."]);
+        assert_eq!(out.status.code(), Some(2), "{toml:?}");
+        let message = stderr(&out);
+        assert!(message.contains("crosscheck.toml"), "{toml:?}: {message}");
+        assert!(message.contains(expected), "{toml:?}: {message}");
+        assert_eq!(
+            message.lines().count(),
+            1,
+            "{toml:?}: one line, got {message}"
+        );
+    }
+}
+
+#[test]
+fn a_baseline_lets_only_new_duplicates_fail() {
+    let dir = seed_copy();
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--baseline",
+            "baseline.jsonl",
+            "--update-baseline",
+            ".",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let baseline = std::fs::read_to_string(dir.path().join("baseline.jsonl")).unwrap();
+    let lines: Vec<&str> = baseline.lines().collect();
+    assert_eq!(lines[0], "{\"crosscheck_baseline\": 1}");
+    assert_eq!(lines.len(), 2, "{baseline}");
+    assert!(lines[1].contains(SPUN) && lines[1].contains(WRAPPED));
+
+    let out = run_in(dir.path(), &["check", "--baseline", "baseline.jsonl", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("(0 allowed, 1 in the baseline)"));
+
+    // A new copy of 000 fails the check; the baselined pair does not.
+    std::fs::copy(
+        dir.path().join("000_7990d4005203a233.txt"),
+        dir.path().join("000-copy.txt"),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["check", "--baseline", "baseline.jsonl", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("000-copy.txt") && text.contains("1 near-duplicate pair"),
+        "{text}"
+    );
+    assert!(!text.contains(&format!("{WRAPPED}:")), "{text}");
+}
+
+#[test]
+fn baseline_errors_are_clear() {
+    let dir = seed_copy();
+    let out = run_in(dir.path(), &["check", "--baseline", "missing.jsonl", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("missing.jsonl: no such baseline"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(
+        dir.path().join("old.jsonl"),
+        "{\"crosscheck_baseline\": 7}\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["check", "--baseline", "old.jsonl", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("old.jsonl:1: baseline version 7"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn github_annotations_match_their_golden_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = run_in(root, &["check", "--format", "github", "fixtures/seeds"]);
+    assert_eq!(out.status.code(), Some(1));
+    let path = root.join("tests/golden/check-seeds.github.txt");
+    if std::env::var_os("CROSSCHECK_BLESS").is_some() {
+        std::fs::write(&path, &out.stdout).unwrap();
+    }
+    assert_eq!(stdout(&out), std::fs::read_to_string(&path).unwrap());
+}
+
+#[test]
+fn sarif_validates_against_the_schema_and_keeps_its_fingerprint() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/data/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    // The schema's "language" patterns, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", have a stray
+    // "]" that the meta-schema's regex format rejects (a known blemish of 2.1.0-rtm.5). Mend
+    // them in memory, as they were meant, and validate everything else as shipped.
+    fn mend(value: &mut serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::String(s) if s == "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$" => {
+                *s = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_string();
+                1
+            }
+            serde_json::Value::Array(items) => items.iter_mut().map(mend).sum(),
+            serde_json::Value::Object(map) => map.values_mut().map(mend).sum(),
+            _ => 0,
+        }
+    }
+    assert!(mend(&mut schema) >= 1);
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+
+    let dir = seed_copy();
+    let sarif = |dir: &Path| -> serde_json::Value {
+        let out = run_in(dir, &["check", "--format", "sarif", "."]);
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let log = sarif(dir.path());
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(
+        !validator.is_valid(&broken),
+        "the validator must catch a bad level"
+    );
+
+    let result = &log["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "CC0001");
+    assert!(result["message"]["text"].as_str().unwrap().contains("](1)"));
+    let uris = [
+        &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        &result["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+    ];
+    assert_eq!(uris.map(|u| u.as_str().unwrap()), [SPUN, WRAPPED]);
+    assert_eq!(result["relatedLocations"][0]["id"], 1);
+
+    // The same content elsewhere keeps its fingerprint; an edited copy gets a new one.
+    let fingerprint = |log: &serde_json::Value| {
+        log["runs"][0]["results"][0]["partialFingerprints"]["crosscheckContent/v1"].clone()
+    };
+    let moved = seed_copy();
+    assert_eq!(fingerprint(&sarif(moved.path())), fingerprint(&log));
+    let path = moved.path().join(SPUN);
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("giant payday", "huge payday");
+    std::fs::write(&path, edited).unwrap();
+    assert_ne!(fingerprint(&sarif(moved.path())), fingerprint(&log));
+}
+
+#[test]
+fn json_findings_carry_pairs_and_fingerprints() {
+    let dir = seed_copy();
+    let out = run_in(dir.path(), &["check", "--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["threshold"], 0.42);
+    let finding = &value["findings"][0];
+    assert_eq!(finding["a"], SPUN);
+    assert_eq!(finding["b"], WRAPPED);
+    assert_eq!(finding["duplicate"], SPUN);
+    assert_eq!(finding["a_fingerprint"].as_str().unwrap().len(), 16);
+    assert!(finding["passages"].as_array().unwrap().len() > 5);
+}
