@@ -198,6 +198,17 @@ impl Alignment {
         ratio(self.matched_b, self.words_b)
     }
 
+    /// Similarity of the matched sentences alone, weighted by their words: how close the shared
+    /// text is, whatever else either document holds.
+    pub fn matched_similarity(&self) -> f32 {
+        let matched = self.matched_a + self.matched_b;
+        if matched == 0 {
+            return 0.0;
+        }
+        let total = (self.words_a + self.words_b) as f32;
+        (self.similarity * total / matched as f32).min(1.0)
+    }
+
     /// The same alignment seen from the other side.
     pub fn swapped(&self) -> Alignment {
         let mut pairs: Vec<SentencePair> = self

@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::ingest::Document;
 
 /// Why a line is page chrome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChromeReason {
     /// The HTML element it is in is navigation, header, footer, aside, form, sharing, ...

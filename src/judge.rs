@@ -25,6 +25,12 @@ pub struct JudgeOptions {
     pub duplicate_similarity: f32,
     /// Least share of each document in matched passages for a full duplicate. Default: 0.5.
     pub duplicate_coverage: f32,
+    /// Share of one document that must lie in matched passages for it to count as contained in
+    /// the other (a copy cut short), whatever the share of the other. Default: 0.9.
+    pub contained_coverage: f32,
+    /// Least word-weighted similarity of the matched sentences for a contained copy. Default:
+    /// 0.6, stricter than `duplicate_similarity` because a short text gives less evidence.
+    pub contained_similarity: f32,
     /// Least words (on the shorter side) in one passage for a partial reuse. Default: 40.
     pub partial_words: u32,
     /// Least similarity of that passage for a partial reuse. Default: 0.7.
@@ -57,6 +63,8 @@ impl Default for JudgeOptions {
         JudgeOptions {
             duplicate_similarity: 0.42,
             duplicate_coverage: 0.5,
+            contained_coverage: 0.9,
+            contained_similarity: 0.6,
             partial_words: 40,
             partial_similarity: 0.7,
             partial_sentences: 2,
@@ -196,10 +204,13 @@ pub fn judge(
         let (shared, fewer) = shared_figures(a.analysis, b.analysis);
         keys_agree &= shared == fewer;
     }
-    if alignment.similarity >= options.duplicate_similarity
-        && coverage >= options.duplicate_coverage
-        && keys_agree
-    {
+    let alike = alignment.similarity >= options.duplicate_similarity
+        && coverage >= options.duplicate_coverage;
+    // A copy cut short is the same article: nearly all of one lies in the other, closely.
+    let contained = alignment.coverage_a().max(alignment.coverage_b())
+        >= options.contained_coverage
+        && alignment.matched_similarity() >= options.contained_similarity;
+    if (alike || contained) && keys_agree {
         return Some(Kind::Full);
     }
     let reused = passages.iter().any(|p| {

@@ -44,11 +44,13 @@ pub mod align;
 pub mod check;
 pub mod chrome;
 pub mod diff;
+pub mod incremental;
 pub mod index;
 pub mod ingest;
 pub mod judge;
 pub mod render;
 pub mod report;
+pub mod store;
 pub mod text;
 
 use std::path::PathBuf;
@@ -162,10 +164,32 @@ pub fn compare(a: &Document, b: &Document, options: &Options) -> diff::Compariso
     }
 }
 
+/// Splits each document's body into sentences and tokens, given its chrome verdicts.
+pub(crate) fn prepare(
+    documents: &[Document],
+    chromes: Vec<Chrome>,
+    progress: &dyn Progress,
+) -> Vec<Prepared> {
+    documents
+        .par_iter()
+        .zip(chromes)
+        .map(|(document, chrome)| {
+            let analysis = text::analyze(
+                document
+                    .line_texts()
+                    .enumerate()
+                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
+            );
+            progress.advance(1);
+            Prepared { chrome, analysis }
+        })
+        .collect()
+}
+
 /// Everything the pipeline knows about one document after the text stage.
-struct Prepared {
-    chrome: Chrome,
-    analysis: Analysis,
+pub(crate) struct Prepared {
+    pub(crate) chrome: Chrome,
+    pub(crate) analysis: Analysis,
 }
 
 fn report_with_progress(
@@ -180,20 +204,7 @@ fn report_with_progress(
     progress.stage("chrome", n as u64);
     let chromes = chrome::detect(&documents, &options.chrome);
     progress.stage("tokenizing", n as u64);
-    let prepared: Vec<Prepared> = documents
-        .par_iter()
-        .zip(chromes)
-        .map(|(document, chrome)| {
-            let analysis = text::analyze(
-                document
-                    .line_texts()
-                    .enumerate()
-                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
-            );
-            progress.advance(1);
-            Prepared { chrome, analysis }
-        })
-        .collect();
+    let prepared = prepare(&documents, chromes, progress);
     for (document, prepared) in documents.iter().zip(&prepared) {
         if prepared.analysis.words() == 0 {
             warnings.push(Warning {
@@ -253,51 +264,87 @@ fn report_with_progress(
         .filter_map(|c| {
             let (ia, ib) = (c.a as usize, c.b as usize);
             let (pa, pb) = (profiles[ia].as_ref()?, profiles[ib].as_ref()?);
-            let alignment = align::align(pa, pb, &options.align);
             progress.advance(1);
-            let side_a = Side {
-                document: &documents[ia],
-                analysis: &prepared[ia].analysis,
-                chrome: &prepared[ia].chrome,
-            };
-            let side_b = Side {
-                document: &documents[ib],
-                analysis: &prepared[ib].analysis,
-                chrome: &prepared[ib].chrome,
-            };
-            let passages = judge::passages(&alignment, &side_a, &side_b);
-            let agreement =
-                judge::key_agreement(&prepared[ia].analysis, &prepared[ib].analysis, &weights);
-            let kind = judge::judge(
-                &alignment,
-                &passages,
-                &side_a,
-                &side_b,
-                agreement,
-                &options.judge,
+            let pair = verify_pair(
+                (&documents[ia], &prepared[ia], pa),
+                (&documents[ib], &prepared[ib], pb),
+                &weights,
+                options,
             )?;
-            Some((
-                c.a,
-                c.b,
-                Pair {
-                    a: documents[ia].id.clone(),
-                    b: documents[ib].id.clone(),
-                    similarity: alignment.similarity,
-                    coverage_a: alignment.coverage_a(),
-                    coverage_b: alignment.coverage_b(),
-                    agreement,
-                    kind,
-                    passages,
-                },
-            ))
+            Some((c.a, c.b, pair))
         })
         .collect();
 
     progress.stage("clustering", 0);
-    let clusters = cluster(&documents, &verified);
+    let stats = Stats {
+        postings: index_stats.postings,
+        oversized_buckets: index_stats.oversized_buckets,
+        candidates: candidates.len() as u64,
+        short_documents: short,
+        ..Stats::default()
+    };
+    let report = assemble(&documents, &prepared, verified, warnings, stats);
+    progress.finish();
+    report
+}
+
+/// One document of a pair being verified: the document, its chrome and sentences, its profile.
+type Verifiable<'a> = (&'a Document, &'a Prepared, &'a Profile);
+
+/// Aligns two documents and judges the pair: a reported [`Pair`], or `None`.
+pub(crate) fn verify_pair(
+    a: Verifiable,
+    b: Verifiable,
+    weights: &Weights,
+    options: &Options,
+) -> Option<Pair> {
+    let alignment = align::align(a.2, b.2, &options.align);
+    let side_a = Side {
+        document: a.0,
+        analysis: &a.1.analysis,
+        chrome: &a.1.chrome,
+    };
+    let side_b = Side {
+        document: b.0,
+        analysis: &b.1.analysis,
+        chrome: &b.1.chrome,
+    };
+    let passages = judge::passages(&alignment, &side_a, &side_b);
+    let agreement = judge::key_agreement(&a.1.analysis, &b.1.analysis, weights);
+    let kind = judge::judge(
+        &alignment,
+        &passages,
+        &side_a,
+        &side_b,
+        agreement,
+        &options.judge,
+    )?;
+    Some(Pair {
+        a: a.0.id.clone(),
+        b: b.0.id.clone(),
+        similarity: alignment.similarity,
+        coverage_a: alignment.coverage_a(),
+        coverage_b: alignment.coverage_b(),
+        agreement,
+        kind,
+        passages,
+    })
+}
+
+/// Builds the report from verified pairs (indices into `documents`), filling in the clusters,
+/// the document summaries and the counts `stats` does not already have.
+pub(crate) fn assemble(
+    documents: &[Document],
+    prepared: &[Prepared],
+    mut verified: Vec<(u32, u32, Pair)>,
+    warnings: Vec<Warning>,
+    mut stats: Stats,
+) -> Report {
+    verified.sort_by(|x, y| (&x.2.a, &x.2.b).cmp(&(&y.2.a, &y.2.b)));
+    let clusters = cluster(documents, &verified);
     let summaries: Vec<DocumentSummary> = documents
         .iter()
-        .zip(&prepared)
+        .zip(prepared)
         .map(|(d, p)| DocumentSummary {
             id: d.id.clone(),
             path: d.path.display().to_string(),
@@ -309,17 +356,10 @@ fn report_with_progress(
             meta: d.meta.clone(),
         })
         .collect();
-    let stats = Stats {
-        documents: n as u64,
-        words: summaries.iter().map(|s| s.words as u64).sum(),
-        boilerplate_lines: summaries.iter().map(|s| s.boilerplate_lines as u64).sum(),
-        postings: index_stats.postings,
-        oversized_buckets: index_stats.oversized_buckets,
-        candidates: candidates.len() as u64,
-        short_documents: short,
-        pairs: verified.len() as u64,
-    };
-    progress.finish();
+    stats.documents = documents.len() as u64;
+    stats.words = summaries.iter().map(|s| s.words as u64).sum();
+    stats.boilerplate_lines = summaries.iter().map(|s| s.boilerplate_lines as u64).sum();
+    stats.pairs = verified.len() as u64;
     Report {
         version: REPORT_VERSION,
         tool: format!("crosscheck {}", env!("CARGO_PKG_VERSION")),

@@ -30,6 +30,9 @@ enum Command {
     Check(CheckArgs),
     /// Show two articles side by side: what is the same, reworded, added, cut or moved.
     Diff(DiffArgs),
+    /// Build or extend an index of a collection, to check new documents against it quickly.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// Show each document's lines with the ones judged page chrome marked, and why.
     Chrome(ChromeArgs),
 }
@@ -66,6 +69,12 @@ struct CheckArgs {
     #[arg(long, requires = "baseline")]
     update_baseline: bool,
 
+    /// Check only PATH... against this index (from crosscheck index build) and against each
+    /// other, without reading the indexed collection. A document whose id is in the index is
+    /// taken as a new version of it, not as a copy.
+    #[arg(long, value_name = "INDEX")]
+    against: Option<PathBuf>,
+
     /// Write the output to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -77,6 +86,28 @@ struct CheckArgs {
     /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     max_file_size: u64,
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Index every document under PATH... into one file (replacing it).
+    Build {
+        /// Files, directories or JSONL corpora.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The index file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Add the documents under PATH... to an existing index.
+    Add {
+        /// The index file.
+        #[arg(value_name = "FILE")]
+        index: PathBuf,
+        /// Files, directories or JSONL corpora.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -224,6 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => report(args),
         Command::Check(args) => check(args),
         Command::Diff(args) => diff(args),
+        Command::Index(command) => index(command),
         Command::Chrome(args) => chrome(args),
     }
 }
@@ -247,21 +279,31 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         options.index.min_words = min_words;
     }
 
-    let mut ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
-    let ignore = config.ignore_set();
-    let before = ingested.documents.len();
-    ingested.documents.retain(|d| !ignore.is_match(&d.id));
-    let ignored = before - ingested.documents.len();
-    if ignored > 0 {
-        eprintln!(
-            "crosscheck: {ignored} document{} ignored by {}",
-            if ignored == 1 { "" } else { "s" },
-            config_path
-                .as_ref()
-                .map_or("the configuration".to_string(), |p| p.display().to_string())
-        );
-    }
-    let report = crosscheck::report_documents(ingested.documents, ingested.warnings, &options);
+    let report = match &args.against {
+        Some(index) => {
+            if !config.ignore.is_empty() {
+                eprintln!("crosscheck: ignore globs are not applied with --against");
+            }
+            crosscheck::incremental::check_against(index, &args.paths, &options, &Bar::new())?
+        }
+        None => {
+            let mut ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
+            let ignore = config.ignore_set();
+            let before = ingested.documents.len();
+            ingested.documents.retain(|d| !ignore.is_match(&d.id));
+            let ignored = before - ingested.documents.len();
+            if ignored > 0 {
+                eprintln!(
+                    "crosscheck: {ignored} document{} ignored by {}",
+                    if ignored == 1 { "" } else { "s" },
+                    config_path
+                        .as_ref()
+                        .map_or("the configuration".to_string(), |p| p.display().to_string())
+                );
+            }
+            crosscheck::report_documents(ingested.documents, ingested.warnings, &options)
+        }
+    };
 
     let baseline = match &args.baseline {
         Some(path) if path.exists() => gate::read_baseline(path)?,
@@ -312,6 +354,35 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
+    let options = Options::default();
+    let progress = Bar::new();
+    let (added, file) = match &command {
+        IndexCommand::Build { paths, output } => (
+            crosscheck::incremental::build(paths, output, &options, &progress)?,
+            output,
+        ),
+        IndexCommand::Add { index, paths } => (
+            crosscheck::incremental::add(index, paths, &options, &progress)?,
+            index,
+        ),
+    };
+    if let Some(summary) = warning_summary(&added.warnings) {
+        eprintln!("crosscheck: {summary}");
+        for warning in added.warnings.iter().take(5) {
+            eprintln!("crosscheck: warning: {warning}");
+        }
+    }
+    eprintln!(
+        "crosscheck: {} document{} indexed; {} now holds {}",
+        added.documents,
+        if added.documents == 1 { "" } else { "s" },
+        file.display(),
+        added.total
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {

@@ -323,3 +323,208 @@ fn json_findings_carry_pairs_and_fingerprints() {
     assert_eq!(finding["a_fingerprint"].as_str().unwrap().len(), 16);
     assert!(finding["passages"].as_array().unwrap().len() > 5);
 }
+
+mod against {
+    use super::*;
+
+    /// An index of the seeds without 004, in a temporary folder.
+    fn indexed() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let seeds = seed_copy();
+        std::fs::rename(seeds.path(), dir.path().join("collection")).unwrap();
+        std::fs::create_dir(dir.path().join("new")).unwrap();
+        std::fs::rename(
+            dir.path().join("collection").join(WRAPPED),
+            dir.path().join("new").join(WRAPPED),
+        )
+        .unwrap();
+        let out = run_in(
+            dir.path(),
+            &["index", "build", "collection", "-o", "seeds.idx"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("4 documents indexed; seeds.idx now holds 4"),
+            "{}",
+            stderr(&out)
+        );
+        let index = dir.path().join("seeds.idx");
+        (dir, index)
+    }
+
+    #[test]
+    fn a_new_copy_is_found_in_the_index() {
+        let (dir, _) = indexed();
+        let out = run_in(
+            dir.path(),
+            &["check", "new", "--against", "seeds.idx", "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let finding = &value["findings"][0];
+        assert_eq!(finding["a"], SPUN);
+        assert_eq!(finding["b"], WRAPPED);
+        assert_eq!(value["findings"].as_array().unwrap().len(), 1);
+        // The same verdict and similarity as a check over the whole collection.
+        let whole = run_in(
+            dir.path(),
+            &["check", "collection", "new", "--format", "json"],
+        );
+        let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+        assert_eq!(finding["similarity"], whole["findings"][0]["similarity"]);
+    }
+
+    #[test]
+    fn a_new_version_of_an_indexed_document_is_not_its_own_copy() {
+        let (dir, _) = indexed();
+        let path = dir.path().join("collection").join(SPUN);
+        let edited = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("giant payday", "huge payday");
+        std::fs::write(&path, edited).unwrap();
+        // Checked from the same root as the index was built from, ids match.
+        let out = run_in(
+            dir.path(),
+            &["check", "collection", "--against", "seeds.idx"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    }
+
+    #[test]
+    fn added_documents_are_checked_against_too() {
+        let (dir, _) = indexed();
+        let out = run_in(dir.path(), &["index", "add", "seeds.idx", "new"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("seeds.idx now holds 5"),
+            "{}",
+            stderr(&out)
+        );
+        std::fs::create_dir(dir.path().join("newer")).unwrap();
+        std::fs::copy(
+            dir.path().join("new").join(WRAPPED),
+            dir.path().join("newer/repost.txt"),
+        )
+        .unwrap();
+        let out = run_in(
+            dir.path(),
+            &[
+                "check",
+                "newer",
+                "--against",
+                "seeds.idx",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let pairs: Vec<(String, String)> = value["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["a"].as_str().unwrap().into(),
+                    f["b"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert!(
+            pairs.contains(&(WRAPPED.to_string(), "repost.txt".to_string())),
+            "{pairs:?}"
+        );
+        assert!(
+            pairs.contains(&(SPUN.to_string(), "repost.txt".to_string())),
+            "{pairs:?}"
+        );
+        // Adding an id that is already there renames it, with a warning.
+        let out = run_in(dir.path(), &["index", "add", "seeds.idx", "new"]);
+        assert!(
+            stderr(&out).contains("added as \"004_6f19dae746dbe89b.txt~2\""),
+            "{}",
+            stderr(&out)
+        );
+    }
+
+    fn check_error(dir: &Path, index: &str) -> String {
+        let out = run_in(dir, &["check", "new", "--against", index]);
+        assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+        let message = stderr(&out);
+        assert_eq!(message.lines().count(), 1, "{message}");
+        message
+    }
+
+    #[test]
+    fn a_missing_index_is_an_error() {
+        let (dir, _) = indexed();
+        assert!(check_error(dir.path(), "nope.idx").contains("nope.idx: no such index file"));
+    }
+
+    #[test]
+    fn a_truncated_index_is_an_error_not_a_wrong_answer() {
+        let (dir, index) = indexed();
+        let bytes = std::fs::read(&index).unwrap();
+        std::fs::write(&index, &bytes[..bytes.len() / 2]).unwrap();
+        let message = check_error(dir.path(), "seeds.idx");
+        assert!(
+            message.contains("seeds.idx: not a crosscheck index, or a damaged one"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_no_index_is_an_error() {
+        let (dir, _) = indexed();
+        std::fs::write(
+            dir.path().join("notes.idx"),
+            "just some text, not a database\n",
+        )
+        .unwrap();
+        let message = check_error(dir.path(), "notes.idx");
+        assert!(
+            message.contains("notes.idx: not a crosscheck index"),
+            "{message}"
+        );
+        let other = redb::Database::create(dir.path().join("other.redb")).unwrap();
+        drop(other);
+        let message = check_error(dir.path(), "other.redb");
+        assert!(
+            message.contains("other.redb: not a crosscheck index"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_index_of_another_version_is_refused() {
+        let (dir, index) = indexed();
+        {
+            let db = redb::Database::open(&index).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let mut meta = txn
+                    .open_table(redb::TableDefinition::<&str, &str>::new("meta"))
+                    .unwrap();
+                meta.insert("version", "99").unwrap();
+            }
+            txn.commit().unwrap();
+        }
+        let message = check_error(dir.path(), "seeds.idx");
+        assert!(
+            message.contains("index format version 99; this crosscheck reads version 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_index_built_with_other_settings_is_refused() {
+        let (dir, _) = indexed();
+        std::fs::write(dir.path().join("crosscheck.toml"), "min_words = 40\n").unwrap();
+        let message = check_error(dir.path(), "seeds.idx");
+        assert!(message.contains("built with other settings"), "{message}");
+        assert!(
+            message.contains("min_words 25") && message.contains("min_words 40"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! Incremental checks: build an index of a collection once, add to it, and check new documents
+//! against it without reading the collection again.
+//!
+//! New documents are prepared exactly as `report` prepares them (chrome, sentences, signatures).
+//! Their candidates are other new documents (through the same in-memory index as `report`) and
+//! indexed documents (through the stored postings, with the same thresholds); every candidate is
+//! verified by the same alignment and judge. Token weights come from the stored document
+//! frequencies plus the new documents'. An indexed document with the same id as a new one is the
+//! same document in an older version: it is left out, not reported as a copy.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::align::{Profile, Weights};
+use crate::ingest::{self, Document, Warning, WarningKind};
+use crate::report::{Report, Stats};
+use crate::store::{Entry, IndexSettings, Store, StoreError};
+use crate::text::Token;
+use crate::{Options, Prepared, Progress, assemble, chrome, index, prepare, verify_pair};
+
+/// An error of an incremental command.
+#[derive(Debug, thiserror::Error)]
+pub enum IncrementalError {
+    /// The input paths.
+    #[error(transparent)]
+    Ingest(#[from] ingest::IngestError),
+    /// The index file.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What building or adding to an index did.
+#[derive(Debug, Clone, Default)]
+pub struct Added {
+    /// Documents added.
+    pub documents: usize,
+    /// Documents in the index now.
+    pub total: u32,
+    /// Problems with the input.
+    pub warnings: Vec<Warning>,
+}
+
+/// Documents read and prepared, with the warnings met reading them.
+struct Read {
+    documents: Vec<Document>,
+    prepared: Vec<Prepared>,
+    warnings: Vec<Warning>,
+}
+
+/// Reads documents and prepares them as `report` does.
+fn read_and_prepare(
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Read, IncrementalError> {
+    progress.stage("reading", 0);
+    let ingested = ingest::ingest(paths, &options.ingest)?;
+    let documents = ingested.documents;
+    progress.stage("chrome", documents.len() as u64);
+    let chromes = chrome::detect(&documents, &options.chrome);
+    progress.stage("tokenizing", documents.len() as u64);
+    let prepared = prepare(&documents, chromes, progress);
+    Ok(Read {
+        documents,
+        prepared,
+        warnings: ingested.warnings,
+    })
+}
+
+fn signature(prepared: &Prepared, options: &Options) -> Vec<u64> {
+    if prepared.analysis.words() < options.index.min_words {
+        Vec::new()
+    } else {
+        index::sign(&prepared.analysis.tokens, options.index.shingle_words)
+    }
+}
+
+fn store_all(
+    store: &Store,
+    documents: &[Document],
+    prepared: &[Prepared],
+    options: &Options,
+) -> Result<(), StoreError> {
+    let signatures: Vec<Vec<u64>> = prepared.par_iter().map(|p| signature(p, options)).collect();
+    let entries: Vec<Entry> = documents
+        .iter()
+        .zip(prepared)
+        .zip(&signatures)
+        .map(|((document, p), signature)| Entry {
+            document,
+            chrome: &p.chrome,
+            tokens: &p.analysis.tokens,
+            signature,
+            fingerprint: index::fingerprint(&p.analysis.tokens),
+        })
+        .collect();
+    store.add(&entries)
+}
+
+/// `crosscheck index build`: a new index of every document under `paths`.
+pub fn build(
+    paths: &[PathBuf],
+    output: &Path,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Added, IncrementalError> {
+    let Read {
+        documents,
+        prepared,
+        warnings,
+    } = read_and_prepare(paths, options, progress)?;
+    progress.stage("storing", 0);
+    let store = Store::create(output, &IndexSettings::of(options))?;
+    store_all(&store, &documents, &prepared, options)?;
+    progress.finish();
+    Ok(Added {
+        documents: documents.len(),
+        total: store.len()?,
+        warnings,
+    })
+}
+
+/// `crosscheck index add`: appends documents; an id already in the index is renamed `id~N`.
+pub fn add(
+    index_path: &Path,
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Added, IncrementalError> {
+    let store = Store::open(index_path, &IndexSettings::of(options))?;
+    let Read {
+        mut documents,
+        prepared,
+        mut warnings,
+    } = read_and_prepare(paths, options, progress)?;
+    for document in &mut documents {
+        if store.contains_id(&document.id)? {
+            let base = document.id.clone();
+            let mut n = 2;
+            while store.contains_id(&format!("{base}~{n}"))? {
+                n += 1;
+            }
+            let renamed = format!("{base}~{n}");
+            warnings.push(Warning {
+                path: document.path.display().to_string(),
+                line: document.record,
+                kind: WarningKind::DuplicateId,
+                message: format!("id {base:?} is already in the index; added as {renamed:?}"),
+            });
+            document.id = renamed;
+        }
+    }
+    progress.stage("storing", 0);
+    store_all(&store, &documents, &prepared, options)?;
+    progress.finish();
+    Ok(Added {
+        documents: documents.len(),
+        total: store.len()?,
+        warnings,
+    })
+}
+
+/// `crosscheck check NEW... --against INDEX`: the report of the new documents' duplicates,
+/// among themselves and in the index.
+pub fn check_against(
+    index_path: &Path,
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<Report, IncrementalError> {
+    let store = Store::open(index_path, &IndexSettings::of(options))?;
+    let Read {
+        mut documents,
+        mut prepared,
+        warnings,
+    } = read_and_prepare(paths, options, progress)?;
+    let fresh = documents.len();
+    let new_ids: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
+
+    progress.stage("indexing", fresh as u64);
+    let signatures: Vec<Vec<u64>> = prepared.par_iter().map(|p| signature(p, options)).collect();
+    let fingerprints: Vec<Option<u64>> = prepared
+        .iter()
+        .map(|p| index::fingerprint(&p.analysis.tokens))
+        .collect();
+    let (mut pairs, index_stats) = index::candidates(&signatures, &options.index);
+    pairs.extend(index::identical(&fingerprints, options.index.bucket_cap));
+    let mut candidates: Vec<(u32, u32)> = pairs.iter().map(|c| (c.a, c.b)).collect();
+
+    // Indexed documents that may match, numbered after the new ones as they are loaded.
+    let mut loaded: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut oversized = index_stats.oversized_buckets;
+    for (i, signature) in signatures.iter().enumerate() {
+        let (hits, skipped) = store.hits(signature, fingerprints[i], options.index.bucket_cap)?;
+        oversized += skipped;
+        for hit in hits {
+            let smaller = (signature.len() as u32).min(hit.signature);
+            let needed = options
+                .index
+                .min_shared
+                .min(smaller)
+                .max((options.index.min_share * smaller as f32).ceil() as u32)
+                .max(1);
+            if hit.shared < needed {
+                continue;
+            }
+            let next = (fresh + loaded.len()) as u32;
+            let slot = *loaded.entry(hit.document).or_insert(next);
+            candidates.push((i as u32, slot));
+        }
+    }
+    progress.stage("loading", loaded.len() as u64);
+    let mut by_slot: Vec<(u32, u32)> = loaded.iter().map(|(&doc, &slot)| (slot, doc)).collect();
+    by_slot.sort_unstable();
+    let stored: Vec<(Document, crate::chrome::Chrome)> = by_slot
+        .iter()
+        .map(|&(_, doc)| store.document(doc))
+        .collect::<Result<_, _>>()?;
+    let (old_documents, old_chromes): (Vec<Document>, Vec<_>) = stored.into_iter().unzip();
+    prepared.extend(prepare(&old_documents, old_chromes, progress));
+    documents.extend(old_documents);
+    // The same id on both sides is one document in two versions, not a pair of copies.
+    candidates.retain(|&(a, b)| {
+        let (a, b) = (a as usize, b as usize);
+        !(b >= fresh && new_ids.contains(&documents[b].id)) && a != b
+    });
+    candidates.sort_unstable();
+    candidates.dedup();
+
+    progress.stage("weighing", 0);
+    let weights = weights(&store, &prepared, fresh)?;
+    let profiles: Vec<Profile> = prepared
+        .par_iter()
+        .map(|p| Profile::new(&p.analysis, &weights))
+        .collect();
+    progress.stage("verifying", candidates.len() as u64);
+    let verified: Vec<(u32, u32, crate::report::Pair)> = candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            progress.advance(1);
+            // Report pairs in id order, as `report` does.
+            let (a, b) = if documents[a as usize].id <= documents[b as usize].id {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            let (ia, ib) = (a as usize, b as usize);
+            let pair = verify_pair(
+                (&documents[ia], &prepared[ia], &profiles[ia]),
+                (&documents[ib], &prepared[ib], &profiles[ib]),
+                &weights,
+                options,
+            )?;
+            Some((a, b, pair))
+        })
+        .collect();
+    progress.stage("clustering", 0);
+    let stats = Stats {
+        postings: signatures.iter().map(|s| s.len() as u64).sum(),
+        oversized_buckets: oversized,
+        candidates: candidates.len() as u64,
+        ..Stats::default()
+    };
+    let report = assemble(&documents, &prepared, verified, warnings, stats);
+    progress.finish();
+    Ok(report)
+}
+
+/// Weights over the index and the new documents together: stored document frequencies of the
+/// tokens in play, plus the new documents' own.
+fn weights(store: &Store, prepared: &[Prepared], fresh: usize) -> Result<Weights, StoreError> {
+    let mut tokens: Vec<Token> = prepared
+        .iter()
+        .flat_map(|p| p.analysis.tokens.iter().copied())
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let (mut df, indexed): (FxHashMap<Token, u32>, u32) = store.frequencies(tokens)?;
+    for p in &prepared[..fresh] {
+        let mut own = p.analysis.tokens.clone();
+        own.sort_unstable();
+        own.dedup();
+        for t in own {
+            *df.entry(t).or_default() += 1;
+        }
+    }
+    Ok(Weights::new(df, indexed + fresh as u32))
+}

@@ -1,0 +1,579 @@
+//! Store: a collection's signatures and texts in one embedded database file (redb), so new
+//! documents can be checked against it without reading the collection again.
+//!
+//! `crosscheck index build` writes, for every document: its text, line map and chrome verdicts
+//! (what verification needs), its shingle signature (into per-shingle postings), the fingerprint
+//! of its whole token sequence (for identical texts of any length), and its tokens' document
+//! frequencies (for the weights). `crosscheck check NEW... --against FILE` signs only the new
+//! documents, looks their shingles up, and verifies the candidates with the same alignment and
+//! judge as `report`. The file carries a format version and the settings that shape signatures;
+//! a file from another version, built with other settings, truncated or corrupt gives a clear
+//! error, never a wrong answer.
+
+use std::path::{Path, PathBuf};
+
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::chrome::{Chrome, ChromeReason};
+use crate::ingest::{Document, Format, Line};
+use crate::text::Token;
+
+/// Version of the index file format; a file of another version is refused.
+pub const INDEX_VERSION: u32 = 1;
+
+/// Version of the tokenizer and signature scheme: signatures made by another are not comparable.
+pub const SIGNATURE_SCHEME: u32 = 1;
+
+const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+const DOCUMENTS: TableDefinition<u32, &[u8]> = TableDefinition::new("documents");
+const IDS: TableDefinition<&str, u32> = TableDefinition::new("ids");
+const SIGNATURE_SIZES: TableDefinition<u32, u32> = TableDefinition::new("signature_sizes");
+/// Shingle -> the documents that have it, as packed little-endian u32s.
+const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
+/// Whole-text fingerprint -> the documents that have it, packed.
+const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical");
+/// Token -> in how many documents.
+const FREQUENCIES: TableDefinition<u64, u32> = TableDefinition::new("document_frequencies");
+
+/// What went wrong with an index file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Not a redb file, truncated, or damaged.
+    #[error("{path}: not a crosscheck index, or a damaged one ({detail})")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What the database said.
+        detail: String,
+    },
+    /// A database of another program, or an index without its metadata.
+    #[error("{path}: not a crosscheck index (no crosscheck metadata)")]
+    NotAnIndex {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Written by a crosscheck with another index format.
+    #[error(
+        "{path}: index format version {found}; this crosscheck reads version {INDEX_VERSION} (rebuild it with crosscheck index build)"
+    )]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: String,
+    },
+    /// Built with settings that give other signatures.
+    #[error(
+        "{path}: built with other settings ({found}); these are {expected} (rebuild it, or check with the same settings)"
+    )]
+    Settings {
+        /// The file.
+        path: PathBuf,
+        /// The file's settings.
+        found: String,
+        /// The settings in force.
+        expected: String,
+    },
+    /// The file could not be created or written.
+    #[error("{path}: {detail}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+/// The settings an index's signatures depend on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexSettings {
+    /// [`SIGNATURE_SCHEME`].
+    pub scheme: u32,
+    /// Words per shingle.
+    pub shingle_words: usize,
+    /// Documents shorter than this have no signature.
+    pub min_words: u32,
+}
+
+impl IndexSettings {
+    /// The settings in force under `options`.
+    pub fn of(options: &crate::Options) -> Self {
+        IndexSettings {
+            scheme: SIGNATURE_SCHEME,
+            shingle_words: options.index.shingle_words,
+            min_words: options.index.min_words,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "scheme {}, shingle_words {}, min_words {}",
+            self.scheme, self.shingle_words, self.min_words
+        )
+    }
+}
+
+/// A document as stored: enough to rebuild it and its chrome verdicts.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    id: String,
+    path: String,
+    record: Option<u64>,
+    format: Format,
+    text: String,
+    /// Original line number of each line of `text`.
+    numbers: Vec<u32>,
+    /// Lines marked chrome by their markup.
+    markup: Vec<u32>,
+    /// Chrome lines and why.
+    chrome: Vec<(u32, ChromeReason)>,
+    meta: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Stored {
+    fn new(document: &Document, chrome: &Chrome) -> Self {
+        Stored {
+            id: document.id.clone(),
+            path: document.path.display().to_string(),
+            record: document.record,
+            format: document.format,
+            text: document.text.clone(),
+            numbers: document.lines.iter().map(|l| l.number).collect(),
+            markup: (0..document.lines.len() as u32)
+                .filter(|&i| document.lines[i as usize].markup_chrome)
+                .collect(),
+            chrome: chrome
+                .reasons
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.map(|r| (i as u32, r)))
+                .collect(),
+            meta: document.meta.clone(),
+        }
+    }
+
+    fn into_parts(self) -> (Document, Chrome) {
+        let mut lines = Vec::with_capacity(self.numbers.len());
+        let mut start = 0u32;
+        for (i, piece) in self.text.split('\n').enumerate() {
+            let end = start + piece.len() as u32;
+            lines.push(Line {
+                start,
+                end,
+                number: self.numbers.get(i).copied().unwrap_or(i as u32 + 1),
+                markup_chrome: self.markup.binary_search(&(i as u32)).is_ok(),
+            });
+            start = end + 1;
+        }
+        let mut reasons = vec![None; lines.len()];
+        for (i, reason) in self.chrome {
+            if let Some(slot) = reasons.get_mut(i as usize) {
+                *slot = Some(reason);
+            }
+        }
+        let document = Document {
+            id: self.id,
+            path: PathBuf::from(self.path),
+            record: self.record,
+            format: self.format,
+            text: self.text,
+            lines,
+            meta: self.meta,
+        };
+        (document, Chrome { reasons })
+    }
+}
+
+/// An open index file.
+pub struct Store {
+    path: PathBuf,
+    db: Database,
+}
+
+/// A document of the index that may match a new one: its number, and the shingles shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The indexed document's number.
+    pub document: u32,
+    /// Shingles it shares with the new document (`u32::MAX` for an identical text).
+    pub shared: u32,
+    /// The size of its signature.
+    pub signature: u32,
+}
+
+fn damaged(path: &Path, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Damaged {
+        path: path.to_path_buf(),
+        detail: error.to_string(),
+    }
+}
+
+fn pack(documents: &[u32]) -> Vec<u8> {
+    documents.iter().flat_map(|d| d.to_le_bytes()).collect()
+}
+
+fn unpack(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+}
+
+/// Runs a database operation, turning a panic inside the database library into an error that
+/// names the file: redb asserts on some damaged files (a truncated one, for instance), and a bad
+/// index must give a clear error, never a crash. The panic hook is silenced for the call, so
+/// nothing but that error is printed; store calls run outside parallel sections.
+fn guarded<T>(
+    path: &Path,
+    operation: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(operation));
+    std::panic::set_hook(hook);
+    result.unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "the database library failed".to_string());
+        Err(damaged(path, detail))
+    })
+}
+
+/// One document to add: the document, its chrome, tokens, signature and whole-text fingerprint.
+pub struct Entry<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its chrome verdicts.
+    pub chrome: &'a Chrome,
+    /// Its body tokens.
+    pub tokens: &'a [Token],
+    /// Its shingle signature (empty when too short).
+    pub signature: &'a [u64],
+    /// Fingerprint of its whole token sequence.
+    pub fingerprint: Option<u64>,
+}
+
+impl Store {
+    /// Opens an index file, checking its format, version and settings.
+    pub fn open(path: &Path, settings: &IndexSettings) -> Result<Store, StoreError> {
+        guarded(path, || Store::open_unguarded(path, settings))
+    }
+
+    /// The number of documents in the index.
+    pub fn len(&self) -> Result<u32, StoreError> {
+        guarded(&self.path, || self.len_unguarded())
+    }
+
+    /// Whether a document with this id is already in the index.
+    pub fn contains_id(&self, id: &str) -> Result<bool, StoreError> {
+        guarded(&self.path, || self.contains_id_unguarded(id))
+    }
+
+    /// Adds documents in one transaction: all of them, or none if anything fails.
+    pub fn add(&self, entries: &[Entry]) -> Result<(), StoreError> {
+        guarded(&self.path, || self.add_unguarded(entries))
+    }
+
+    /// The indexed documents that share shingles with a signature, or the whole text.
+    ///
+    /// Shingles found in more than `bucket_cap` documents (stock phrases, templates) are not
+    /// followed, as in `report`'s oversized buckets; their number is returned alongside.
+    pub fn hits(
+        &self,
+        signature: &[u64],
+        fingerprint: Option<u64>,
+        bucket_cap: usize,
+    ) -> Result<(Vec<Hit>, u64), StoreError> {
+        guarded(&self.path, || {
+            self.hits_unguarded(signature, fingerprint, bucket_cap)
+        })
+    }
+
+    /// Reads one indexed document back, with its chrome verdicts.
+    pub fn document(&self, number: u32) -> Result<(Document, Chrome), StoreError> {
+        guarded(&self.path, || self.document_unguarded(number))
+    }
+
+    /// Document frequencies of some tokens in the index, and the number of documents.
+    pub fn frequencies(
+        &self,
+        tokens: impl IntoIterator<Item = Token>,
+    ) -> Result<(FxHashMap<Token, u32>, u32), StoreError> {
+        guarded(&self.path, || self.frequencies_unguarded(tokens))
+    }
+
+    /// Creates a new, empty index file (replacing any file there).
+    pub fn create(path: &Path, settings: &IndexSettings) -> Result<Store, StoreError> {
+        if path.exists() {
+            std::fs::remove_file(path).map_err(|e| StoreError::Io {
+                path: path.to_path_buf(),
+                detail: e.to_string(),
+            })?;
+        }
+        let db = Database::create(path).map_err(|e| StoreError::Io {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        let store = Store {
+            path: path.to_path_buf(),
+            db,
+        };
+        let txn = store.db.begin_write().map_err(|e| damaged(path, e))?;
+        {
+            let mut meta = txn.open_table(META).map_err(|e| damaged(path, e))?;
+            let settings = serde_json::to_string(settings).expect("settings serialize");
+            let version = INDEX_VERSION.to_string();
+            for (key, value) in [
+                ("format", "crosscheck-index"),
+                ("version", version.as_str()),
+                ("settings", settings.as_str()),
+                ("documents", "0"),
+            ] {
+                meta.insert(key, value).map_err(|e| damaged(path, e))?;
+            }
+            // Create every table, so a reader never meets a missing one.
+            txn.open_table(DOCUMENTS).map_err(|e| damaged(path, e))?;
+            txn.open_table(IDS).map_err(|e| damaged(path, e))?;
+            txn.open_table(SIGNATURE_SIZES)
+                .map_err(|e| damaged(path, e))?;
+            txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?;
+            txn.open_table(IDENTICAL).map_err(|e| damaged(path, e))?;
+            txn.open_table(FREQUENCIES).map_err(|e| damaged(path, e))?;
+        }
+        txn.commit().map_err(|e| damaged(path, e))?;
+        Ok(store)
+    }
+
+    /// Opens an index file, checking its format, version and settings.
+    fn open_unguarded(path: &Path, settings: &IndexSettings) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                detail: "no such index file".into(),
+            });
+        }
+        let db = Database::open(path).map_err(|e| damaged(path, e))?;
+        let store = Store {
+            path: path.to_path_buf(),
+            db,
+        };
+        let meta = |key: &str| -> Result<Option<String>, StoreError> {
+            let txn = store.db.begin_read().map_err(|e| damaged(path, e))?;
+            let table = match txn.open_table(META) {
+                Ok(table) => table,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                Err(e) => return Err(damaged(path, e)),
+            };
+            Ok(table
+                .get(key)
+                .map_err(|e| damaged(path, e))?
+                .map(|v| v.value().to_string()))
+        };
+        if meta("format")?.as_deref() != Some("crosscheck-index") {
+            return Err(StoreError::NotAnIndex {
+                path: path.to_path_buf(),
+            });
+        }
+        let version = meta("version")?.unwrap_or_default();
+        if version != INDEX_VERSION.to_string() {
+            return Err(StoreError::Version {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        let found: Option<IndexSettings> =
+            meta("settings")?.and_then(|s| serde_json::from_str(&s).ok());
+        match found {
+            Some(found) if &found == settings => Ok(store),
+            Some(found) => Err(StoreError::Settings {
+                path: path.to_path_buf(),
+                found: found.describe(),
+                expected: settings.describe(),
+            }),
+            None => Err(StoreError::NotAnIndex {
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+
+    /// The number of documents in the index.
+    fn len_unguarded(&self) -> Result<u32, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| damaged(&self.path, e))?;
+        let table = txn
+            .open_table(DOCUMENTS)
+            .map_err(|e| damaged(&self.path, e))?;
+        Ok(table.len().map_err(|e| damaged(&self.path, e))? as u32)
+    }
+
+    /// Whether the index holds no documents.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Whether a document with this id is already in the index.
+    fn contains_id_unguarded(&self, id: &str) -> Result<bool, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| damaged(&self.path, e))?;
+        let table = txn.open_table(IDS).map_err(|e| damaged(&self.path, e))?;
+        Ok(table.get(id).map_err(|e| damaged(&self.path, e))?.is_some())
+    }
+
+    /// Adds documents in one transaction: all of them, or none if anything fails.
+    fn add_unguarded(&self, entries: &[Entry]) -> Result<(), StoreError> {
+        let path = &self.path;
+        let err = |e: &dyn std::fmt::Display| damaged(path, e);
+        let first = self.len_unguarded()?;
+        // Group postings in memory first: one read-modify-write per shingle, not per document.
+        let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let mut identical: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        let mut frequencies: FxHashMap<u64, u32> = FxHashMap::default();
+        for (k, entry) in entries.iter().enumerate() {
+            let number = first + k as u32;
+            for &shingle in entry.signature {
+                postings.entry(shingle).or_default().push(number);
+            }
+            if let Some(f) = entry.fingerprint {
+                identical.entry(f).or_default().push(number);
+            }
+            let mut tokens = entry.tokens.to_vec();
+            tokens.sort_unstable();
+            tokens.dedup();
+            for t in tokens {
+                *frequencies.entry(t).or_default() += 1;
+            }
+        }
+        let txn = self.db.begin_write().map_err(|e| err(&e))?;
+        {
+            let mut documents = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
+            let mut ids = txn.open_table(IDS).map_err(|e| err(&e))?;
+            let mut sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
+            for (k, entry) in entries.iter().enumerate() {
+                let number = first + k as u32;
+                let stored = serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
+                    .expect("documents serialize");
+                documents
+                    .insert(number, stored.as_slice())
+                    .map_err(|e| err(&e))?;
+                ids.insert(entry.document.id.as_str(), number)
+                    .map_err(|e| err(&e))?;
+                sizes
+                    .insert(number, entry.signature.len() as u32)
+                    .map_err(|e| err(&e))?;
+            }
+            for (definition, map) in [(POSTINGS, &postings), (IDENTICAL, &identical)] {
+                let mut table = txn.open_table(definition).map_err(|e| err(&e))?;
+                let mut keys: Vec<&u64> = map.keys().collect();
+                keys.sort_unstable();
+                for key in keys {
+                    let mut list: Vec<u32> = match table.get(*key).map_err(|e| err(&e))? {
+                        Some(existing) => unpack(existing.value()).collect(),
+                        None => Vec::new(),
+                    };
+                    list.extend(&map[key]);
+                    table
+                        .insert(*key, pack(&list).as_slice())
+                        .map_err(|e| err(&e))?;
+                }
+            }
+            let mut table = txn.open_table(FREQUENCIES).map_err(|e| err(&e))?;
+            for (token, count) in frequencies {
+                let old = table
+                    .get(token)
+                    .map_err(|e| err(&e))?
+                    .map_or(0, |v| v.value());
+                table.insert(token, old + count).map_err(|e| err(&e))?;
+            }
+            let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
+            let total = (first + entries.len() as u32).to_string();
+            meta.insert("documents", total.as_str())
+                .map_err(|e| err(&e))?;
+        }
+        txn.commit().map_err(|e| err(&e))
+    }
+
+    /// The indexed documents that share shingles with a signature, or the whole text.
+    ///
+    /// Shingles found in more than `bucket_cap` documents (stock phrases, templates) are not
+    /// followed, as in `report`'s oversized buckets; their number is returned alongside.
+    fn hits_unguarded(
+        &self,
+        signature: &[u64],
+        fingerprint: Option<u64>,
+        bucket_cap: usize,
+    ) -> Result<(Vec<Hit>, u64), StoreError> {
+        let path = &self.path;
+        let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
+        let postings = txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?;
+        let identical = txn.open_table(IDENTICAL).map_err(|e| damaged(path, e))?;
+        let sizes = txn
+            .open_table(SIGNATURE_SIZES)
+            .map_err(|e| damaged(path, e))?;
+        let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut oversized = 0;
+        for &shingle in signature {
+            if let Some(list) = postings.get(shingle).map_err(|e| damaged(path, e))? {
+                let bytes = list.value();
+                if bytes.len() / 4 > bucket_cap {
+                    oversized += 1;
+                    continue;
+                }
+                for document in unpack(bytes) {
+                    *shared.entry(document).or_default() += 1;
+                }
+            }
+        }
+        if let Some(f) = fingerprint
+            && let Some(list) = identical.get(f).map_err(|e| damaged(path, e))?
+        {
+            for document in unpack(list.value()) {
+                shared.insert(document, u32::MAX);
+            }
+        }
+        let mut hits = Vec::with_capacity(shared.len());
+        for (document, count) in shared {
+            let signature = sizes
+                .get(document)
+                .map_err(|e| damaged(path, e))?
+                .map_or(0, |v| v.value());
+            hits.push(Hit {
+                document,
+                shared: count,
+                signature,
+            });
+        }
+        hits.sort_by_key(|h| h.document);
+        Ok((hits, oversized))
+    }
+
+    /// Reads one indexed document back, with its chrome verdicts.
+    fn document_unguarded(&self, number: u32) -> Result<(Document, Chrome), StoreError> {
+        let path = &self.path;
+        let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
+        let table = txn.open_table(DOCUMENTS).map_err(|e| damaged(path, e))?;
+        let bytes = table
+            .get(number)
+            .map_err(|e| damaged(path, e))?
+            .ok_or_else(|| damaged(path, format!("document {number} is missing")))?;
+        let stored: Stored = serde_json::from_slice(bytes.value()).map_err(|e| damaged(path, e))?;
+        Ok(stored.into_parts())
+    }
+
+    /// Document frequencies of some tokens in the index, and the number of documents.
+    fn frequencies_unguarded(
+        &self,
+        tokens: impl IntoIterator<Item = Token>,
+    ) -> Result<(FxHashMap<Token, u32>, u32), StoreError> {
+        let path = &self.path;
+        let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
+        let table = txn.open_table(FREQUENCIES).map_err(|e| damaged(path, e))?;
+        let mut out = FxHashMap::default();
+        for token in tokens {
+            if let Some(count) = table.get(token).map_err(|e| damaged(path, e))? {
+                out.insert(token, count.value());
+            }
+        }
+        Ok((out, self.len_unguarded()?))
+    }
+}
