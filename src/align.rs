@@ -81,6 +81,8 @@ pub struct SentenceVector {
     pub norm: f32,
     /// Words in the sentence (with repeats).
     pub words: u32,
+    /// Hash of the sentence's token sequence: equal for identical sentences.
+    pub exact: u64,
 }
 
 /// A document ready to be aligned: one vector per sentence of its [`Analysis`].
@@ -99,7 +101,9 @@ impl Profile {
             .sentences
             .iter()
             .map(|s| {
-                let mut tokens: Vec<Token> = analysis.sentence_tokens(s).to_vec();
+                let sequence = analysis.sentence_tokens(s);
+                let exact = crate::index::fingerprint(sequence).unwrap_or(0);
+                let mut tokens: Vec<Token> = sequence.to_vec();
                 tokens.sort_unstable();
                 tokens.dedup();
                 let tokens: Vec<(Token, f32)> =
@@ -109,6 +113,7 @@ impl Profile {
                     tokens,
                     norm,
                     words: s.words(),
+                    exact,
                 }
             })
             .collect();
@@ -399,7 +404,42 @@ fn summarize(lhs: &Profile, rhs: &Profile, pairs: Vec<SentencePair>) -> Alignmen
 }
 
 /// Scores every sentence pair that shares a token, keeping those above the context threshold.
+///
+/// Identical sentences are paired first, each with the next unused identical sentence on the
+/// other side: that keeps a text made of one sentence repeated many times (whose tokens are all
+/// too common to look up) aligned along its diagonal, in linear time.
 fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Point> {
+    let mut identical: FxHashMap<u64, std::collections::VecDeque<u32>> = FxHashMap::default();
+    for (j, s) in rhs.sentences.iter().enumerate() {
+        identical.entry(s.exact).or_default().push_back(j as u32);
+    }
+    let mut points = Vec::new();
+    let mut paired = vec![false; lhs.sentences.len()];
+    for (i, s) in lhs.sentences.iter().enumerate() {
+        if let Some(j) = identical
+            .get_mut(&s.exact)
+            .and_then(|queue| queue.pop_front())
+        {
+            paired[i] = true;
+            points.push(Point {
+                a: i as u32,
+                b: j,
+                similarity: 1.0,
+                gain: (s.words + rhs.sentences[j as usize].words) as f32,
+            });
+        }
+    }
+    points.extend(score_shared_tokens(lhs, rhs, options, &paired));
+    points
+}
+
+/// Scores the pairs of sentences that share a token, for sentences not already paired whole.
+fn score_shared_tokens(
+    lhs: &Profile,
+    rhs: &Profile,
+    options: &AlignOptions,
+    paired: &[bool],
+) -> Vec<Point> {
     let mut postings: FxHashMap<Token, Vec<u32>> = FxHashMap::default();
     for (j, s) in rhs.sentences.iter().enumerate() {
         for &(t, _) in &s.tokens {
@@ -411,6 +451,9 @@ fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Poin
     let mut touched: Vec<u32> = Vec::new();
     let mut points = Vec::new();
     for (i, s) in lhs.sentences.iter().enumerate() {
+        if paired[i] {
+            continue;
+        }
         for &(t, w) in &s.tokens {
             let Some(list) = postings.get(&t) else {
                 continue;
@@ -605,6 +648,16 @@ mod tests {
         let alignment = align(&a, &b, &AlignOptions::default());
         assert!(alignment.pairs.is_empty(), "{:?}", alignment.pairs);
         assert_eq!(alignment.similarity, 0.0);
+    }
+
+    #[test]
+    fn a_sentence_repeated_many_times_aligns_along_the_diagonal() {
+        let text = "The rules take effect next month.\n".repeat(5_000);
+        let (a, b) = profiles(&text, &text);
+        let alignment = align(&a, &b, &AlignOptions::default());
+        assert_eq!(alignment.pairs.len(), 5_000);
+        assert!(alignment.pairs.iter().all(|p| p.a == p.b));
+        assert!((alignment.similarity - 1.0).abs() < 1e-5);
     }
 
     #[test]

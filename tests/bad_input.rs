@@ -256,3 +256,22 @@ fn warnings_appear_in_the_human_report_too() {
         "{text}"
     );
 }
+
+#[test]
+fn a_sentence_repeated_ten_thousand_times_is_still_matched_with_its_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentence =
+        "The minister said the new rules would take effect next month after a long debate. ";
+    std::fs::write(dir.path().join("a.txt"), sentence.repeat(10_000)).unwrap();
+    std::fs::write(
+        dir.path().join("b.txt"),
+        format!("{sentence}\n").repeat(10_000),
+    )
+    .unwrap();
+    let report = report_json(&[dir.path().to_str().unwrap()]);
+    assert_eq!(
+        pair_ids(&report),
+        vec![("a.txt".to_string(), "b.txt".to_string())]
+    );
+    assert_eq!(report["pairs"][0]["similarity"], 1.0);
+}
