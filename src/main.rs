@@ -75,17 +75,11 @@ struct CheckArgs {
     #[arg(long, value_name = "INDEX")]
     against: Option<PathBuf>,
 
-    /// Write the output to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
 
-    /// When to colour the human output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-
-    /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    max_file_size: u64,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Subcommand)]
@@ -98,6 +92,8 @@ enum IndexCommand {
         /// The index file to write.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        #[command(flatten)]
+        input: InputArgs,
     },
     /// Add the documents under PATH... to an existing index.
     Add {
@@ -107,6 +103,8 @@ enum IndexCommand {
         /// Files, directories or JSONL corpora.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        #[command(flatten)]
+        input: InputArgs,
     },
 }
 
@@ -141,21 +139,17 @@ struct DiffArgs {
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 
-    /// When to colour changed words; without colour they are marked [-old-] and {+new+}.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-
     /// Show page chrome line by line instead of one collapsed line per run.
     #[arg(long)]
     show_boilerplate: bool,
 
-    /// Exit with 1 when the articles differ (as diff does), 0 when they do not.
+    /// Exit with 1 when the articles differ (as diff does), 0 when they do not. Without colour,
+    /// changed words are marked [-old-] and {+new+}.
     #[arg(long)]
     exit_code: bool,
 
-    /// Write the output to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -187,26 +181,11 @@ struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 
-    /// Write the report to FILE instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
 
-    /// When to colour the human report. NO_COLOR in the environment means never, unless "always".
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
-
-    /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
-    max_file_size: u64,
-
-    /// Skip files that are not valid UTF-8 instead of decoding them lossily, and exit with 2 if
-    /// any file had a problem.
-    #[arg(long)]
-    strict: bool,
-
-    /// Also read hidden files and files excluded by .gitignore or .ignore.
-    #[arg(long)]
-    no_ignore: bool,
+    #[command(flatten)]
+    input: InputArgs,
 
     /// Least similarity (0 to 1) for two documents to be reported as full duplicates.
     #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
@@ -234,6 +213,73 @@ enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// How to read the input; the same for every command that reads a collection.
+#[derive(Args)]
+struct InputArgs {
+    /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    max_file_size: u64,
+
+    /// Skip files that are not valid UTF-8 instead of decoding them lossily, and exit with 2 if
+    /// any file had a problem.
+    #[arg(long)]
+    strict: bool,
+
+    /// Also read hidden files and files excluded by .gitignore or .ignore.
+    #[arg(long)]
+    no_ignore: bool,
+}
+
+impl InputArgs {
+    fn options(&self) -> Options {
+        let mut options = Options::default();
+        options.ingest.max_file_size = self.max_file_size;
+        options.ingest.strict = self.strict;
+        options.ingest.no_ignore = self.no_ignore;
+        options
+    }
+
+    /// Exit code 2 under --strict when the input had problems.
+    fn strict_failure(&self, warnings: &[crosscheck::ingest::Warning]) -> Option<ExitCode> {
+        (self.strict && !warnings.is_empty()).then(|| ExitCode::from(2))
+    }
+}
+
+/// Where output goes and how it looks.
+#[derive(Args)]
+struct OutputArgs {
+    /// Write the output to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// When to colour the output. NO_COLOR in the environment means never, unless "always".
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+impl OutputArgs {
+    /// Whether to colour: the flag, then NO_COLOR, then whether output is a terminal.
+    fn colour(&self) -> bool {
+        let to_terminal = self.output.is_none() && io::stdout().is_terminal();
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+
+    fn open(&self) -> anyhow::Result<Box<dyn Write>> {
+        Ok(match &self.output {
+            Some(path) => Box::new(BufWriter::new(
+                File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
+            )),
+            None => Box::new(BufWriter::new(io::stdout().lock())),
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -268,8 +314,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
-    let mut options = Options::default();
-    options.ingest.max_file_size = args.max_file_size;
+    let mut options = args.input.options();
     let threshold = args
         .threshold
         .or(config.threshold)
@@ -334,12 +379,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let outcome = gate::check(&report, &config, &baseline);
 
-    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let palette = match colour(args.color, to_terminal) {
+    let palette = match args.out.colour() {
         true => Palette::COLOR,
         false => Palette::PLAIN,
     };
-    let mut out = open_output(args.output.as_ref())?;
+    let mut out = args.out.open()?;
     match args.format {
         CheckFormat::Human => {
             render::check::human(&report, &outcome, threshold, palette, &mut out)?
@@ -349,6 +393,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Sarif => render::check::sarif(&report, &outcome, threshold, &mut out)?,
     }
     out.flush()?;
+    if let Some(code) = args.input.strict_failure(&report.warnings) {
+        return Ok(code);
+    }
     Ok(if outcome.fails() && !args.exit_zero {
         ExitCode::from(1)
     } else {
@@ -357,16 +404,25 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
-    let options = Options::default();
     let progress = Bar::new();
-    let (added, file) = match &command {
-        IndexCommand::Build { paths, output } => (
-            crosscheck::incremental::build(paths, output, &options, &progress)?,
+    let (added, file, input) = match &command {
+        IndexCommand::Build {
+            paths,
             output,
+            input,
+        } => (
+            crosscheck::incremental::build(paths, output, &input.options(), &progress)?,
+            output,
+            input,
         ),
-        IndexCommand::Add { index, paths } => (
-            crosscheck::incremental::add(index, paths, &options, &progress)?,
+        IndexCommand::Add {
             index,
+            paths,
+            input,
+        } => (
+            crosscheck::incremental::add(index, paths, &input.options(), &progress)?,
+            index,
+            input,
         ),
     };
     if let Some(summary) = warning_summary(&added.warnings) {
@@ -382,7 +438,9 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
         file.display(),
         added.total
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(input
+        .strict_failure(&added.warnings)
+        .unwrap_or(ExitCode::SUCCESS))
 }
 
 fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
@@ -390,8 +448,8 @@ fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
     let a = load_one(&args.a, &options)?;
     let b = load_one(&args.b, &options)?;
     let comparison = crosscheck::compare(&a, &b, &options);
-    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let styles = match colour(args.color, to_terminal) {
+    let to_terminal = args.out.output.is_none() && io::stdout().is_terminal();
+    let styles = match args.out.colour() {
         true => SideStyles::COLOR,
         false => SideStyles::PLAIN,
     };
@@ -401,7 +459,7 @@ fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
             .filter(|_| to_terminal)
             .unwrap_or(120)
     });
-    let mut out = open_output(args.output.as_ref())?;
+    let mut out = args.out.open()?;
     match args.format {
         DiffFormat::SideBySide => {
             side_by_side::render(&comparison, width, styles, args.show_boilerplate, &mut out)?
@@ -453,26 +511,6 @@ fn load_one(spec: &str, options: &Options) -> anyhow::Result<crosscheck::ingest:
     }
 }
 
-/// Whether to colour: the flag, then NO_COLOR, then whether output is a terminal.
-fn colour(choice: ColorChoice, to_terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    }
-}
-
-fn open_output(path: Option<&PathBuf>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("{}: cannot create", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
-    })
-}
-
 fn chrome(args: ChromeArgs) -> anyhow::Result<ExitCode> {
     let options = Options::default();
     let ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
@@ -507,10 +545,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
             .build_global()
             .context("setting up worker threads")?;
     }
-    let mut options = Options::default();
-    options.ingest.max_file_size = args.max_file_size;
-    options.ingest.strict = args.strict;
-    options.ingest.no_ignore = args.no_ignore;
+    let mut options = args.input.options();
     if let Some(threshold) = args.threshold {
         options.judge.duplicate_similarity = threshold;
     }
@@ -519,12 +554,11 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let report = crosscheck::report(&args.paths, &options, &progress)?;
     let write_started = Instant::now();
 
-    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
-    let palette = match colour(args.color, to_terminal) {
+    let palette = match args.out.colour() {
         true => Palette::COLOR,
         false => Palette::PLAIN,
     };
-    let mut out = open_output(args.output.as_ref())?;
+    let mut out = args.out.open()?;
     match args.format {
         Format::Human => render::human::render(&report, palette, &mut out)?,
         Format::Json => render::json(&report, &mut out)?,
@@ -533,16 +567,16 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     if args.timings {
         progress.print_timings(write_started.elapsed());
     }
-    if args.output.is_some() || !matches!(args.format, Format::Human) {
+    if args.out.output.is_some() || !matches!(args.format, Format::Human) {
         // The report went to a file or a machine: still tell a person about input problems.
         if let Some(summary) = warning_summary(&report.warnings) {
             eprintln!("crosscheck: {summary}; the report lists each one");
         }
     }
-    if args.strict && !report.warnings.is_empty() {
-        return Ok(ExitCode::from(2));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(args
+        .input
+        .strict_failure(&report.warnings)
+        .unwrap_or(ExitCode::SUCCESS))
 }
 
 /// "3 warnings (2 empty, 1 binary)", or `None` when there are none.
