@@ -43,6 +43,7 @@
 pub mod align;
 pub mod check;
 pub mod chrome;
+pub mod claims;
 pub mod diff;
 pub mod incremental;
 pub mod index;

@@ -35,6 +35,25 @@ enum Command {
     Index(IndexCommand),
     /// Show each document's lines with the ones judged page chrome marked, and why.
     Chrome(ChromeArgs),
+    /// List the numbers each document states: value or interval, qualifier, unit, line.
+    Claims(ClaimsArgs),
+}
+
+#[derive(Args)]
+struct ClaimsArgs {
+    /// Files, directories or JSONL corpora.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    #[command(flatten)]
+    out: OutputArgs,
+
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Args)]
@@ -303,6 +322,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff(args),
         Command::Index(command) => index(command),
         Command::Chrome(args) => chrome(args),
+        Command::Claims(args) => claims(args),
     }
 }
 
@@ -509,6 +529,65 @@ fn load_one(spec: &str, options: &Options) -> anyhow::Result<crosscheck::ingest:
             path.display()
         ),
     }
+}
+
+fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
+    let options = args.input.options();
+    let ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
+    let verdicts = crosscheck::chrome::detect(&ingested.documents, &options.chrome);
+    let mut out = args.out.open()?;
+    let mut rows = Vec::new();
+    for (document, chrome) in ingested.documents.iter().zip(&verdicts) {
+        for (index, line) in document.line_texts().enumerate() {
+            if chrome.is_chrome(index) {
+                continue;
+            }
+            for claim in crosscheck::claims::extract(line) {
+                let column = line[..claim.span.0].chars().count() + 1;
+                rows.push((
+                    document.id.clone(),
+                    document.lines[index].number,
+                    column,
+                    claim,
+                ));
+            }
+        }
+    }
+    match args.format {
+        Format::Json => {
+            let value: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(id, line, column, claim)| {
+                    let mut v = serde_json::to_value(claim).unwrap_or_default();
+                    v["document"] = id.clone().into();
+                    v["line"] = (*line).into();
+                    v["column"] = (*column).into();
+                    v
+                })
+                .collect();
+            let doc = serde_json::json!({"version": 1, "claims": value});
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Human => {
+            for (id, line, column, claim) in &rows {
+                let value = claim.describe();
+                writeln!(
+                    out,
+                    "{id}:{line}:{column}  {:<9} {:<24} {:<18} {}",
+                    format!("{:?}", claim.kind).to_lowercase(),
+                    value,
+                    claim.unit.as_deref().unwrap_or(""),
+                    claim.text
+                )?;
+            }
+        }
+    }
+    for warning in &ingested.warnings {
+        eprintln!("crosscheck: warning: {warning}");
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn chrome(args: ChromeArgs) -> anyhow::Result<ExitCode> {
