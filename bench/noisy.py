@@ -160,9 +160,14 @@ def truncate(text, share):
     return text[: end + 1] if end > len(text) * share * 0.5 else text[:cut]
 
 
+MONTH_BEFORE = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+$", re.I)
+
+
 def change_number(text, rng):
-    numbers = [m for m in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w,])", text)
-               if not re.fullmatch(r"(19|20)\d\d", m.group(0))]
+    """Changes one quantity: not a year, not a day of a date, not part of a code or a fraction."""
+    numbers = [m for m in re.finditer(r"(?<![\w.,/-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/-]|[.,]\d)", text)
+               if not re.fullmatch(r"(19|20)\d\d", m.group(0))
+               and not MONTH_BEFORE.search(text[max(0, m.start() - 12):m.start()])]
     if not numbers:
         return None
     m = rng.choice(numbers)
@@ -355,6 +360,40 @@ def sweep(args):
     print("lowest names-and-figures agreement of true pairs:", agreements[:5])
 
 
+def conflicts(args):
+    """Scores the report's conflicts: the changed figure of each "number" variant must be found
+    with its old and new values; on other variants every conflict between a source and its
+    variant is false."""
+    truth = json.load(open(args.truth))
+    report = json.load(open(args.report))
+    by_pair = defaultdict(list)
+    for c in report.get("conflicts", []):
+        by_pair[frozenset((c["a"]["doc"], c["b"]["doc"]))].append(c)
+    found = changed = 0
+    false = pairs = 0
+    false_examples = []
+    for v in truth["variants"]:
+        key = frozenset((v["source"], v["id"]))
+        if v["kind"] == "number":
+            changed += 1
+            old, new = v["changed"]["old"], v["changed"]["new"]
+            for c in by_pair[key]:
+                texts = {c["a"]["doc"]: c["a"]["text"], c["b"]["doc"]: c["b"]["text"]}
+                if old in texts.get(v["source"], "") and new in texts.get(v["id"], ""):
+                    found += 1
+                    break
+        else:
+            pairs += 1
+            false += len(by_pair[key])
+            false_examples += [(c["a"]["text"], c["b"]["text"]) for c in by_pair[key]][:2]
+    print(f"changed figures found with old and new values: {found}/{changed} "
+          f"(recall {found / max(1, changed):.3f})")
+    print(f"false conflicts on spun, wrapped and truncated copies: {false} in {pairs} pairs "
+          f"({100 * false / max(1, pairs):.2f} per 100 pairs)")
+    for a, b in false_examples[:10]:
+        print(f"  false: {a!r} against {b!r}")
+
+
 def print_score(name, s, out=sys.stdout):
     print(f"{name}: precision {s['precision']:.3f}  recall {s['recall']:.3f}  F1 {s['f1']:.3f}  "
           f"(true {s['tp']}, false {s['fp']})", file=out)
@@ -478,11 +517,15 @@ def main():
     w = sub.add_parser("sweep")
     w.add_argument("--truth", required=True)
     w.add_argument("--report", required=True)
+    c = sub.add_parser("conflicts")
+    c.add_argument("--truth", required=True)
+    c.add_argument("--report", required=True)
     d = sub.add_parser("datasketch")
     d.add_argument("--truth", required=True)
     d.add_argument("--json")
     args = parser.parse_args()
-    {"generate": generate, "score": score, "sweep": sweep, "datasketch": datasketch}[args.command](args)
+    {"generate": generate, "score": score, "sweep": sweep, "conflicts": conflicts,
+     "datasketch": datasketch}[args.command](args)
 
 
 if __name__ == "__main__":

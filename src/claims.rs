@@ -82,12 +82,38 @@ impl Claim {
             (true, false, false) if self.low < self.stated && self.high > self.stated => {
                 format!("~ {}", self.stated)
             }
-            _ => format!("{} .. {}", self.low, self.high),
+            _ => {
+                // A half-open end ("hundreds": up to 1000, not 1000) reads as "..<".
+                let round = (self.high * (1.0 + 2e-9)).round();
+                if self.high < round && round - self.high < 1e-3 * round.max(1.0) {
+                    format!("{} ..< {round}", self.low)
+                } else {
+                    format!("{} .. {}", self.low, self.high)
+                }
+            }
         }
     }
 
-    /// Whether two claims can both be true: their intervals overlap.
+    /// Whether two claims can both be true. Claims qualified the same way ("about 10.5 mln"
+    /// and "about 9.3 mln", "at least 60" and "at least 92") state the same kind of figure and
+    /// agree only if their figures do; otherwise their intervals must overlap ("about 10
+    /// thousand" and "9.6 thousand" do).
     pub fn compatible(&self, other: &Claim) -> bool {
+        let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        // A plain range ("6.5 to 9.5") states two figures; so does a qualified one.
+        let range = |c: &Claim| c.qualifier.is_none() && c.low < c.high;
+        let same_shape = qualifier_kind(&self.qualifier) == qualifier_kind(&other.qualifier)
+            && range(self) == range(other);
+        if same_shape && (self.qualifier.is_some() || range(self)) {
+            let top = |c: &Claim| {
+                if c.high.is_finite() {
+                    c.high - c.stated
+                } else {
+                    0.0
+                }
+            };
+            return same(self.stated, other.stated) && same(top(self), top(other));
+        }
         self.low <= other.high * (1.0 + 1e-9) && other.low <= self.high * (1.0 + 1e-9)
     }
 }
@@ -320,9 +346,13 @@ fn number(tokens: &[Token], i: usize) -> Option<Number> {
             if let Some(v) = unit_word(w) {
                 // After "two hundred" or "twenty" a unit word goes on the number; after "three"
                 // it starts another ("three four" are two numbers).
-                let fits = current.is_none_or(|c| {
-                    c % 100.0 == 0.0 || (20.0..100.0).contains(&c) && c % 10.0 == 0.0 && v < 10.0
-                });
+                // A bare figure takes no unit word: "1,000 five-inch shells".
+                let after_figure = k > i && tokens[k - 1].kind == TokenKind::Figure;
+                let fits = !after_figure
+                    && current.is_none_or(|c| {
+                        c % 100.0 == 0.0
+                            || (20.0..100.0).contains(&c) && c % 10.0 == 0.0 && v < 10.0
+                    });
                 if !fits {
                     break;
                 }
@@ -462,6 +492,23 @@ fn number(tokens: &[Token], i: usize) -> Option<Number> {
             current = Some(v);
             k += 1;
             used = true;
+            // "160, 000": a thousands separator with a stray space.
+            if symbol(k, ",")
+                && !tokens[k].spaced
+                && tokens[k - 1].text.len() <= 3
+                && tokens[k - 1].text.bytes().all(|b| b.is_ascii_digit())
+                && tokens.get(k + 1).is_some_and(|t| {
+                    t.kind == TokenKind::Figure
+                        && t.text.len() == 3
+                        && t.text.bytes().all(|b| b.is_ascii_digit())
+                })
+                && tokens
+                    .get(k + 2)
+                    .is_none_or(|t| t.kind != TokenKind::Figure)
+            {
+                current = Some(v * 1000.0 + figure_value(&tokens[k + 1].lower).unwrap_or(0.0));
+                k += 2;
+            }
             // A fraction in figures: "4/5", "1 4/5".
             if symbol(k, "/") && !tokens[k].spaced && is_figure(k + 1) {
                 if let Some(d) = figure_value(&tokens[k + 1].lower).filter(|d| *d != 0.0) {
@@ -703,6 +750,13 @@ const QUALIFIERS: &[(&str, Bound)] = &[
     ("an estimated", Bound::Band),
     ("estimated", Bound::Band),
 ];
+
+/// The kind of a qualifier, so that a spinner's "greater than" matches "more than".
+fn qualifier_kind(qualifier: &Option<String>) -> Option<u8> {
+    let text = qualifier.as_deref()?;
+    let bound = QUALIFIERS.iter().find(|(phrase, _)| *phrase == text)?.1;
+    Some(bound as u8)
+}
 
 /// The share a band qualifier allows either side of its value.
 const BAND: f64 = 0.1;
@@ -1158,6 +1212,12 @@ mod tests {
         let b = one("9.6 thousand people");
         assert!(a.compatible(&b));
         assert_eq!(one("160,000").value(), Some(160_000.0));
+        assert_eq!(one("160, 000 troops").value(), Some(160_000.0));
+        assert!(!one("about 10.5 mln cars").compatible(&one("about 9.3 mln cars")));
+        assert!(!one("at least 60 strikes").compatible(&one("at least 92 strikes")));
+        assert!(one("more than 550").compatible(&one("greater than 550")));
+        assert!(!one("6.5 to 9.5 pct").compatible(&one("6.5 to 22.0 pct")));
+        assert_eq!(extract("about 1,000 five-inch shells")[0].stated, 1000.0);
         assert_eq!(value("four years"), value("4 years"));
     }
 }

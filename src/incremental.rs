@@ -237,7 +237,7 @@ pub fn check_against(
         .map(|p| Profile::new(&p.analysis, &weights))
         .collect();
     progress.stage("verifying", candidates.len() as u64);
-    let verified: Vec<(u32, u32, crate::report::Pair)> = candidates
+    let verified: Vec<(u32, u32, crate::Verified)> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
             progress.advance(1);

@@ -44,6 +44,7 @@ pub mod align;
 pub mod check;
 pub mod chrome;
 pub mod claims;
+pub mod conflicts;
 pub mod diff;
 pub mod incremental;
 pub mod index;
@@ -260,7 +261,7 @@ fn report_with_progress(
         .collect();
 
     progress.stage("verifying", candidates.len() as u64);
-    let verified: Vec<(u32, u32, Pair)> = candidates
+    let verified: Vec<(u32, u32, Verified)> = candidates
         .par_iter()
         .filter_map(|c| {
             let (ia, ib) = (c.a as usize, c.b as usize);
@@ -292,13 +293,16 @@ fn report_with_progress(
 /// One document of a pair being verified: the document, its chrome and sentences, its profile.
 type Verifiable<'a> = (&'a Document, &'a Prepared, &'a Profile);
 
-/// Aligns two documents and judges the pair: a reported [`Pair`], or `None`.
+/// A reported pair and the conflicting figures in its passages.
+pub(crate) type Verified = (Pair, Vec<conflicts::Conflict>);
+
+/// Aligns two documents and judges the pair: a reported [`Pair`] with its conflicts, or `None`.
 pub(crate) fn verify_pair(
     a: Verifiable,
     b: Verifiable,
     weights: &Weights,
     options: &Options,
-) -> Option<Pair> {
+) -> Option<Verified> {
     let alignment = align::align(a.2, b.2, &options.align);
     let side_a = Side {
         document: a.0,
@@ -320,7 +324,20 @@ pub(crate) fn verify_pair(
         agreement,
         &options.judge,
     )?;
-    Some(Pair {
+    let found = conflicts::aligned(
+        &alignment,
+        &conflicts::Side {
+            document: a.0,
+            analysis: &a.1.analysis,
+            chrome: &a.1.chrome,
+        },
+        &conflicts::Side {
+            document: b.0,
+            analysis: &b.1.analysis,
+            chrome: &b.1.chrome,
+        },
+    );
+    let pair = Pair {
         a: a.0.id.clone(),
         b: b.0.id.clone(),
         similarity: alignment.similarity,
@@ -329,7 +346,8 @@ pub(crate) fn verify_pair(
         agreement,
         kind,
         passages,
-    })
+    };
+    Some((pair, found))
 }
 
 /// Builds the report from verified pairs (indices into `documents`), filling in the clusters,
@@ -337,11 +355,23 @@ pub(crate) fn verify_pair(
 pub(crate) fn assemble(
     documents: &[Document],
     prepared: &[Prepared],
-    mut verified: Vec<(u32, u32, Pair)>,
+    verified: Vec<(u32, u32, Verified)>,
     warnings: Vec<Warning>,
     mut stats: Stats,
 ) -> Report {
+    let mut conflicts = Vec::new();
+    let mut verified: Vec<(u32, u32, Pair)> = verified
+        .into_iter()
+        .map(|(a, b, (pair, found))| {
+            conflicts.extend(found);
+            (a, b, pair)
+        })
+        .collect();
     verified.sort_by(|x, y| (&x.2.a, &x.2.b).cmp(&(&y.2.a, &y.2.b)));
+    conflicts.sort_by(|x, y| {
+        (&x.a.doc, x.a.line, &x.b.doc, x.b.line, &x.a.text)
+            .cmp(&(&y.a.doc, y.a.line, &y.b.doc, y.b.line, &y.a.text))
+    });
     let clusters = cluster(documents, &verified);
     let summaries: Vec<DocumentSummary> = documents
         .iter()
@@ -361,12 +391,14 @@ pub(crate) fn assemble(
     stats.words = summaries.iter().map(|s| s.words as u64).sum();
     stats.boilerplate_lines = summaries.iter().map(|s| s.boilerplate_lines as u64).sum();
     stats.pairs = verified.len() as u64;
+    stats.conflicts = conflicts.len() as u64;
     Report {
         version: REPORT_VERSION,
         tool: format!("crosscheck {}", env!("CARGO_PKG_VERSION")),
         documents: summaries,
         pairs: verified.into_iter().map(|(_, _, pair)| pair).collect(),
         clusters,
+        conflicts,
         warnings,
         stats,
     }

@@ -24,6 +24,8 @@ pub struct Report {
     pub pairs: Vec<Pair>,
     /// Groups of full duplicates, sorted by first member.
     pub clusters: Vec<Cluster>,
+    /// Figures that disagree inside the passages of reported pairs, sorted by place.
+    pub conflicts: Vec<crate::conflicts::Conflict>,
     /// Problems with the input, in the order met.
     pub warnings: Vec<Warning>,
     /// Counts from each stage.
@@ -110,6 +112,8 @@ pub struct Stats {
     pub candidates: u64,
     /// Pairs reported.
     pub pairs: u64,
+    /// Conflicting figures reported.
+    pub conflicts: u64,
 }
 
 /// Serializes a float rounded to three decimals, so that output is stable and readable.

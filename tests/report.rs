@@ -185,3 +185,48 @@ fn a_single_file_and_a_folder_can_be_mixed() {
     );
     assert_eq!(pairs[0].1, "copy.txt");
 }
+
+#[test]
+fn figures_that_disagree_in_paired_passages_are_conflicts() {
+    let report = seeds_report();
+    let conflicts: Vec<(u64, &str, u64, &str)> = report["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["kind"], "aligned");
+            assert_eq!(
+                (c["a"]["doc"].as_str(), c["b"]["doc"].as_str()),
+                (Some(SPUN), Some(WRAPPED))
+            );
+            (
+                c["a"]["line"].as_u64().unwrap(),
+                c["a"]["text"].as_str().unwrap(),
+                c["b"]["line"].as_u64().unwrap(),
+                c["b"]["text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // North Korea's soldiers, and those who fled abroad; the spinner also turned "tens of
+    // thousands of dollars" into "tens of hundreds".
+    assert_eq!(
+        conflicts,
+        vec![
+            (9, "hundreds", 45, "thousands"),
+            (29, "tens of hundreds", 61, "tens of thousands"),
+            (52, "tens of hundreds", 71, "tens of thousands"),
+        ]
+    );
+    assert_eq!(report["stats"]["conflicts"], 3);
+    // Unrelated figures (700,000 troops and 400,000 enlistees; $50,000 and $1,600) stand in
+    // different sentences or agree: no conflict names them.
+    for c in report["conflicts"].as_array().unwrap() {
+        for side in ["a", "b"] {
+            let text = c[side]["text"].as_str().unwrap();
+            assert!(
+                !["700,000", "400,000", "$50,000", "$1,600"].contains(&text),
+                "{c}"
+            );
+        }
+    }
+}

@@ -53,6 +53,24 @@ pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Res
             }
         }
     }
+    if !report.conflicts.is_empty() {
+        writeln!(out, "\n{strong}Figures that disagree{reset}")?;
+        for c in &report.conflicts {
+            writeln!(
+                out,
+                "  {warn}{}:{}{reset} {:?} ({}) {dim}against{reset} {warn}{}:{}{reset} {:?} ({}) {dim}confidence {:.2}{reset}",
+                c.a.doc,
+                c.a.line,
+                c.a.text,
+                c.a.value,
+                c.b.doc,
+                c.b.line,
+                c.b.text,
+                c.b.value,
+                c.confidence
+            )?;
+        }
+    }
     if !report.warnings.is_empty() {
         writeln!(out, "\n{warn}Warnings{reset}")?;
         render_warnings(&report.warnings, palette, out)?;

@@ -1,0 +1,217 @@
+//! Conflicts: numbers that cannot both be true, in passages the alignment paired.
+//!
+//! Takes a reported pair's alignment and both documents, extracts the claims of every paired
+//! sentence (counts, percentages, money; not years, dates or times), and matches them: claims
+//! that agree pair off first; of the rest, by counted noun (compared by stem) or currency, then,
+//! where each side has the same number of claims of a kind left, in order. Two matched claims whose intervals do not overlap are a
+//! conflict ("thousands of soldiers" against "hundreds of soldiers"). A figure found on one side
+//! only is not a conflict, nor are claims whose bands overlap ("about 10 thousand" against "9.6
+//! thousand"). Confidence is the sentence pair's similarity, lowered when the claims were
+//! matched by order rather than by what they count.
+
+use serde::Serialize;
+
+use crate::align::Alignment;
+use crate::chrome::Chrome;
+use crate::claims::{Claim, ClaimKind, extract};
+use crate::ingest::Document;
+use crate::text::{Analysis, Sentence, canonical_word};
+
+/// Least sentence similarity for paired sentences to be compared for conflicts: weaker pairs
+/// may state different facts.
+const MIN_SENTENCE_SIMILARITY: f32 = 0.3;
+
+/// What kind of conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Inside passages the alignment paired.
+    Aligned,
+}
+
+/// One side of a conflict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimRef {
+    /// The document's id.
+    pub doc: String,
+    /// Original line of the claim.
+    pub line: u32,
+    /// The words that state it.
+    pub text: String,
+    /// Its value as a reader would put it ("~ 700", "200 .. 999.999999").
+    pub value: String,
+    /// The sentence it is in.
+    pub sentence: String,
+}
+
+/// Two claims that cannot both be true.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    /// Aligned or across documents.
+    pub kind: ConflictKind,
+    /// The first document's claim.
+    pub a: ClaimRef,
+    /// The second document's claim.
+    pub b: ClaimRef,
+    /// How sure the match is, in [0, 1].
+    #[serde(serialize_with = "crate::report::round3")]
+    pub confidence: f32,
+}
+
+/// One document of a pair, as conflict detection needs it.
+pub struct Side<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its sentences.
+    pub analysis: &'a Analysis,
+    /// Its chrome (unused today; kept so sides read alike across stages).
+    pub chrome: &'a Chrome,
+}
+
+/// A claim in a sentence, with the original line it stands on.
+struct Located {
+    claim: Claim,
+    line: u32,
+    sentence: String,
+}
+
+fn claims_of(side: &Side, sentence: &Sentence) -> Vec<Located> {
+    // The sentence's text, and where each of its lines starts within it.
+    let (first, last) = (sentence.start.0 as usize, sentence.end.0 as usize);
+    let mut text = String::new();
+    let mut starts = Vec::new();
+    for index in first..=last {
+        let line = side.document.line(index);
+        let from = if index == first {
+            sentence.start.1 as usize
+        } else {
+            0
+        };
+        let to = if index == last {
+            sentence.end.1 as usize
+        } else {
+            line.len()
+        };
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        starts.push((text.len(), index));
+        text.push_str(line.get(from..to).unwrap_or(""));
+    }
+    extract(&text)
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ClaimKind::Quantity | ClaimKind::Percent | ClaimKind::Money
+            )
+        })
+        .map(|claim| {
+            let k = starts.partition_point(|&(offset, _)| offset <= claim.span.0);
+            let index = starts[k.saturating_sub(1)].1;
+            Located {
+                claim,
+                line: side.document.lines[index].number,
+                sentence: text.clone(),
+            }
+        })
+        .collect()
+}
+
+/// What a claim counts, for matching: the currency, or the stem of its noun.
+fn counted(claim: &Claim) -> Option<String> {
+    let unit = claim.unit.as_deref()?;
+    Some(match claim.kind {
+        ClaimKind::Money => unit.to_string(),
+        _ => canonical_word(unit),
+    })
+}
+
+/// The conflicts inside the paired sentences of two documents.
+pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    for pair in &alignment.pairs {
+        if pair.similarity < MIN_SENTENCE_SIMILARITY {
+            continue;
+        }
+        let left = claims_of(a, &a.analysis.sentences[pair.a as usize]);
+        let right = claims_of(b, &b.analysis.sentences[pair.b as usize]);
+        if left.is_empty() || right.is_empty() {
+            continue;
+        }
+        for (x, y, by_order) in match_claims(&left, &right) {
+            let (l, r) = (&left[x], &right[y]);
+            if l.claim.compatible(&r.claim) {
+                continue;
+            }
+            let reference = |side: &Side, located: &Located| ClaimRef {
+                doc: side.document.id.clone(),
+                line: located.line,
+                text: located.claim.text.clone(),
+                value: located.claim.describe(),
+                sentence: located.sentence.clone(),
+            };
+            out.push(Conflict {
+                kind: ConflictKind::Aligned,
+                a: reference(a, l),
+                b: reference(b, r),
+                confidence: pair.similarity * if by_order { 0.8 } else { 1.0 },
+            });
+        }
+    }
+    out
+}
+
+/// Matches claims of two paired sentences: by what they count, then in order among the rest.
+fn match_claims(left: &[Located], right: &[Located]) -> Vec<(usize, usize, bool)> {
+    let mut matched = Vec::new();
+    let mut used_left = vec![false; left.len()];
+    let mut used_right = vec![false; right.len()];
+    // Claims that agree pair off first: a spinner leaves figures alone, so in a copy most claims
+    // have a twin, and what is left over is what changed.
+    for (x, l) in left.iter().enumerate() {
+        let twin = right.iter().enumerate().position(|(y, r)| {
+            !used_right[y] && r.claim.kind == l.claim.kind && r.claim.compatible(&l.claim)
+        });
+        if let Some(y) = twin {
+            used_left[x] = true;
+            used_right[y] = true;
+        }
+    }
+    for (x, l) in left.iter().enumerate() {
+        if used_left[x] {
+            continue;
+        }
+        let Some(what) = counted(&l.claim) else {
+            continue;
+        };
+        let found = right.iter().enumerate().position(|(y, r)| {
+            !used_right[y]
+                && r.claim.kind == l.claim.kind
+                && counted(&r.claim).as_deref() == Some(&what)
+        });
+        if let Some(y) = found {
+            used_left[x] = true;
+            used_right[y] = true;
+            matched.push((x, y, false));
+        }
+    }
+    for kind in [ClaimKind::Quantity, ClaimKind::Percent, ClaimKind::Money] {
+        let rest_left: Vec<usize> = (0..left.len())
+            .filter(|&x| !used_left[x] && left[x].claim.kind == kind)
+            .collect();
+        let rest_right: Vec<usize> = (0..right.len())
+            .filter(|&y| !used_right[y] && right[y].claim.kind == kind)
+            .collect();
+        if !rest_left.is_empty() && rest_left.len() == rest_right.len() {
+            matched.extend(
+                rest_left
+                    .into_iter()
+                    .zip(rest_right)
+                    .map(|(x, y)| (x, y, true)),
+            );
+        }
+    }
+    matched.sort_unstable();
+    matched
+}
