@@ -505,6 +505,9 @@ fn number(tokens: &[Token], i: usize) -> Option<Number> {
                 && tokens
                     .get(k + 2)
                     .is_none_or(|t| t.kind != TokenKind::Figure)
+                // "1, 234, 567" is a list, not one figure: no merge inside one.
+                && !(symbol(k + 2, ",") && is_figure(k + 3))
+                && !(k >= 3 && symbol(k - 2, ",") && is_figure(k - 3))
             {
                 current = Some(v * 1000.0 + figure_value(&tokens[k + 1].lower).unwrap_or(0.0));
                 k += 2;
@@ -840,6 +843,7 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
     }
     let mut unit: Option<String> = None;
     let mut kind = ClaimKind::Quantity;
+    let before_currency = k;
     if let Some(t) = tokens.get(k).filter(|t| t.kind == TokenKind::Symbol)
         && let Some(c) = currency(&t.lower)
     {
@@ -868,12 +872,13 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
     if k == i && (bound.is_some() || between) {
         return None;
     }
-    if bound.is_none() && !between && k > i + usize::from(unit.is_some()) {
+    // A claim starts at its qualifier, its currency or its number, not before.
+    if bound.is_none() && !between && before_currency > i {
         return None;
     }
     let start_token = i;
-    let amount_token = k - usize::from(unit.is_some() && tokens[k - 1].kind == TokenKind::Symbol);
-    let amount_token = currency_prefix_start(tokens, amount_token);
+    let amount_token = if unit.is_some() { before_currency } else { k };
+    let amount_token = currency_prefix_start(tokens, amount_token).max(i);
     let figure_only = tokens[k].kind == TokenKind::Figure && end == k + 1;
 
     // Dates and times before quantities: "Dec. 31", "January 3, 2025", "9:57 AM".
@@ -1213,11 +1218,56 @@ mod tests {
         assert!(a.compatible(&b));
         assert_eq!(one("160,000").value(), Some(160_000.0));
         assert_eq!(one("160, 000 troops").value(), Some(160_000.0));
+        assert_eq!(numbers("1, 234, 567").len(), 3);
         assert!(!one("about 10.5 mln cars").compatible(&one("about 9.3 mln cars")));
         assert!(!one("at least 60 strikes").compatible(&one("at least 92 strikes")));
         assert!(one("more than 550").compatible(&one("greater than 550")));
         assert!(!one("6.5 to 9.5 pct").compatible(&one("6.5 to 22.0 pct")));
         assert_eq!(extract("about 1,000 five-inch shells")[0].stated, 1000.0);
         assert_eq!(value("four years"), value("4 years"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// 1234567 -> "1,234,567".
+        fn grouped(n: u64) -> String {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (k, c) in digits.chars().enumerate() {
+                if k > 0 && (digits.len() - k) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        }
+
+        proptest! {
+            #[test]
+            fn formatted_figures_round_trip(n in 0u64..10_000_000_000, cents in 0u32..100) {
+                let text = format!("They counted {} troops and paid ${}.{:02} each.", grouped(n), grouped(n), cents);
+                let claims = extract(&text);
+                let figures: Vec<f64> = claims
+                    .iter()
+                    .filter(|c| c.kind != ClaimKind::Year)
+                    .map(|c| c.stated)
+                    .collect();
+                let expected = n as f64 + cents as f64 / 100.0;
+                prop_assert!(figures.iter().any(|v| (*v - n as f64).abs() < 1e-6), "{text}: {claims:?}");
+                prop_assert!(figures.iter().any(|v| (*v - expected).abs() < 1e-6 * expected.max(1.0)), "{text}: {claims:?}");
+            }
+
+            #[test]
+            fn every_claim_lies_inside_its_text(text in "[a-z0-9 ,.$%-]{0,80}") {
+                for claim in extract(&text) {
+                    prop_assert!(claim.span.0 <= claim.span.1 && claim.span.1 <= text.len());
+                    prop_assert!(claim.amount_span.0 >= claim.span.0 && claim.amount_span.1 <= claim.span.1);
+                    prop_assert_eq!(&text[claim.span.0..claim.span.1], claim.text.as_str());
+                    prop_assert!(claim.low <= claim.high);
+                }
+            }
+        }
     }
 }
