@@ -114,7 +114,36 @@ impl Claim {
             };
             return same(self.stated, other.stated) && same(top(self), top(other));
         }
-        self.low <= other.high * (1.0 + 1e-9) && other.low <= self.high * (1.0 + 1e-9)
+        // A figure stands for what rounds to it: "12.1 mln" agrees with "12,141,000".
+        let (ra, rb) = (self.rounding(), other.rounding());
+        self.low - ra <= other.high + rb && other.low - rb <= self.high + ra
+    }
+
+    /// Half a unit of the last digit the claim states, times its scale: what rounding to that
+    /// digit may have hidden. "12.1 mln" -> 50,000; "600" -> 0.5; "2.5 billion" -> 50 million.
+    pub fn rounding(&self) -> f64 {
+        let text = self.text.to_lowercase();
+        let Some(start) = text.find(|c: char| c.is_ascii_digit()) else {
+            return 0.5 * self.stated.abs().max(1.0) * 1e-9;
+        };
+        let figure: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .collect();
+        let decimals = figure.split_once('.').map_or(0, |(_, d)| {
+            d.trim_end_matches(|c: char| !c.is_ascii_digit()).len()
+        });
+        let plain: f64 = figure
+            .replace(',', "")
+            .trim_end_matches('.')
+            .parse()
+            .unwrap_or(0.0);
+        let scale = if plain > 0.0 && self.stated.abs() > plain * 1.5 {
+            (self.stated / plain).abs()
+        } else {
+            1.0
+        };
+        0.5 * 10f64.powi(-(decimals as i32)) * scale
     }
 }
 
@@ -1219,6 +1248,9 @@ mod tests {
         assert_eq!(one("160,000").value(), Some(160_000.0));
         assert_eq!(one("160, 000 troops").value(), Some(160_000.0));
         assert_eq!(numbers("1, 234, 567").len(), 3);
+        assert!(one("12.1 mln dlrs").compatible(&one("12,141,000 dlrs")));
+        assert!(!one("13,000 dlrs").compatible(&one("131,000 dlrs")));
+        assert!(!one("600 jobs").compatible(&one("500 jobs")));
         assert!(!one("about 10.5 mln cars").compatible(&one("about 9.3 mln cars")));
         assert!(!one("at least 60 strikes").compatible(&one("at least 92 strikes")));
         assert!(one("more than 550").compatible(&one("greater than 550")));

@@ -324,19 +324,25 @@ pub(crate) fn verify_pair(
         agreement,
         &options.judge,
     )?;
-    let found = conflicts::aligned(
-        &alignment,
-        &conflicts::Side {
-            document: a.0,
-            analysis: &a.1.analysis,
-            chrome: &a.1.chrome,
-        },
-        &conflicts::Side {
-            document: b.0,
-            analysis: &b.1.analysis,
-            chrome: &b.1.chrome,
-        },
-    );
+    // Figures that differ between pieces of a template (partial reuse) are no conflict: only
+    // copies of one article are held to agree.
+    let found = if kind != judge::Kind::Full {
+        Vec::new()
+    } else {
+        conflicts::aligned(
+            &alignment,
+            &conflicts::Side {
+                document: a.0,
+                analysis: &a.1.analysis,
+                chrome: &a.1.chrome,
+            },
+            &conflicts::Side {
+                document: b.0,
+                analysis: &b.1.analysis,
+                chrome: &b.1.chrome,
+            },
+        )
+    };
     let pair = Pair {
         a: a.0.id.clone(),
         b: b.0.id.clone(),
