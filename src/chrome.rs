@@ -513,31 +513,7 @@ fn is_social_glue(lower: &str, words: usize) -> bool {
 /// A line that is only a date or a time: "5:04 PM", "January 27, 2026". Its numbers must be
 /// days, years or clock times: "May 6765" is a row of a table, not a date.
 fn is_dateline_only(lower: &str, words: usize) -> bool {
-    const DATE_WORDS: &[&str] = &[
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
+    const OTHER_DATE_WORDS: &[&str] = &[
         "am",
         "pm",
         "a.m",
@@ -557,7 +533,7 @@ fn is_dateline_only(lower: &str, words: usize) -> bool {
     ];
     let is_date_part = |token: &str| {
         let token = token.trim_end_matches('.');
-        if DATE_WORDS.contains(&token) {
+        if crate::text::MONTHS.contains(&token) || OTHER_DATE_WORDS.contains(&token) {
             return true;
         }
         if token.contains(':') {

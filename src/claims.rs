@@ -633,33 +633,6 @@ fn magnitude(tokens: &[Token], i: usize) -> Option<(f64, f64, usize)> {
     Some((2.0 * scale, just_below(10.0 * scale), i + 1))
 }
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-];
-
 /// Currency by symbol or name, as the unit name Recognizers-Text gives.
 fn currency(lower: &str) -> Option<&'static str> {
     Some(match lower {
@@ -914,8 +887,9 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
     if figure_only && unit.is_none() && bound.is_none() && !between {
         let before = k.checked_sub(1).and_then(word);
         let before2 = k.checked_sub(2).and_then(word);
-        let after_month = before.is_some_and(|w| MONTHS.contains(&w))
-            || (symbol(k.wrapping_sub(1), &["."]) && before2.is_some_and(|w| MONTHS.contains(&w)));
+        let after_month = before.is_some_and(|w| crate::text::MONTHS.contains(&w))
+            || (symbol(k.wrapping_sub(1), &["."])
+                && before2.is_some_and(|w| crate::text::MONTHS.contains(&w)));
         if after_month && low.fract() == 0.0 && (1.0..=31.0).contains(&low) {
             let mut stop = end;
             if symbol(stop, &[","])

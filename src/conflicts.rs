@@ -76,28 +76,7 @@ struct Located {
 }
 
 fn claims_of(side: &Side, sentence: &Sentence) -> Vec<Located> {
-    // The sentence's text, and where each of its lines starts within it.
-    let (first, last) = (sentence.start.0 as usize, sentence.end.0 as usize);
-    let mut text = String::new();
-    let mut starts = Vec::new();
-    for index in first..=last {
-        let line = side.document.line(index);
-        let from = if index == first {
-            sentence.start.1 as usize
-        } else {
-            0
-        };
-        let to = if index == last {
-            sentence.end.1 as usize
-        } else {
-            line.len()
-        };
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        starts.push((text.len(), index));
-        text.push_str(line.get(from..to).unwrap_or(""));
-    }
+    let (text, starts) = sentence.text_and_lines(|i| side.document.line(i));
     extract(&text)
         .into_iter()
         .filter(|c| {

@@ -36,8 +36,17 @@ pub struct Sentence {
 impl Sentence {
     /// The sentence's text, its lines joined by spaces, from the lines it was analyzed from.
     pub fn text<'a>(&self, line: impl Fn(usize) -> &'a str) -> String {
+        self.text_and_lines(line).0
+    }
+
+    /// The sentence's text, and where each of its lines starts in it: (byte offset, line index).
+    pub fn text_and_lines<'a>(
+        &self,
+        line: impl Fn(usize) -> &'a str,
+    ) -> (String, Vec<(usize, usize)>) {
         let (first, last) = (self.start.0 as usize, self.end.0 as usize);
         let mut text = String::new();
+        let mut starts = Vec::with_capacity(last + 1 - first);
         for index in first..=last {
             let content = line(index);
             let from = if index == first {
@@ -53,9 +62,10 @@ impl Sentence {
             if !text.is_empty() {
                 text.push(' ');
             }
+            starts.push((text.len(), index));
             text.push_str(content.get(from..to).unwrap_or("").trim());
         }
-        text
+        (text, starts)
     }
 
     /// Number of words (tokens) in the sentence.
@@ -198,6 +208,34 @@ fn push_sentence(
         tokens: first..last,
     });
 }
+
+/// Month names and their abbreviations, lower case.
+pub const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+];
 
 /// Words that end in a period without ending a sentence.
 const ABBREVIATIONS: &[&str] = &[
