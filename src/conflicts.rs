@@ -15,11 +15,11 @@ use crate::align::Alignment;
 use crate::chrome::Chrome;
 use crate::claims::{Claim, ClaimKind, extract};
 use crate::ingest::Document;
-use crate::text::{Analysis, Sentence, canonical_word};
+use crate::text::{Analysis, canonical_word};
 
 /// Least sentence similarity for paired sentences to be compared for conflicts: weaker pairs
 /// may state different facts.
-const MIN_SENTENCE_SIMILARITY: f32 = 0.3;
+pub const MIN_SENTENCE_SIMILARITY: f32 = 0.3;
 
 /// What kind of conflict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,16 +68,20 @@ pub struct Side<'a> {
     pub chrome: &'a Chrome,
 }
 
-/// A claim in a sentence, with the original line it stands on.
-struct Located {
-    claim: Claim,
-    line: u32,
-    sentence: String,
+/// Two claims of paired sentences that cannot both be true.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disagreement {
+    /// The first sentence's claim.
+    pub a: Claim,
+    /// The second sentence's claim.
+    pub b: Claim,
+    /// Matched by their order in the sentences rather than by what they count.
+    pub by_order: bool,
 }
 
-fn claims_of(side: &Side, sentence: &Sentence) -> Vec<Located> {
-    let (text, starts) = sentence.text_and_lines(|i| side.document.line(i));
-    extract(&text)
+/// The claims that count, percent or price something (not years, dates, times).
+fn quantities(text: &str) -> Vec<Claim> {
+    extract(text)
         .into_iter()
         .filter(|c| {
             matches!(
@@ -85,14 +89,22 @@ fn claims_of(side: &Side, sentence: &Sentence) -> Vec<Located> {
                 ClaimKind::Quantity | ClaimKind::Percent | ClaimKind::Money
             )
         })
-        .map(|claim| {
-            let k = starts.partition_point(|&(offset, _)| offset <= claim.span.0);
-            let index = starts[k.saturating_sub(1)].1;
-            Located {
-                claim,
-                line: side.document.lines[index].number,
-                sentence: text.clone(),
-            }
+        .collect()
+}
+
+/// The figures of two paired sentences that disagree.
+pub fn disagreeing(left: &str, right: &str) -> Vec<Disagreement> {
+    let (left, right) = (quantities(left), quantities(right));
+    if left.is_empty() || right.is_empty() {
+        return Vec::new();
+    }
+    match_claims(&left, &right)
+        .into_iter()
+        .filter(|&(x, y, _)| !left[x].compatible(&right[y]))
+        .map(|(x, y, by_order)| Disagreement {
+            a: left[x].clone(),
+            b: right[y].clone(),
+            by_order,
         })
         .collect()
 }
@@ -113,28 +125,27 @@ pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
         if pair.similarity < MIN_SENTENCE_SIMILARITY {
             continue;
         }
-        let left = claims_of(a, &a.analysis.sentences[pair.a as usize]);
-        let right = claims_of(b, &b.analysis.sentences[pair.b as usize]);
-        if left.is_empty() || right.is_empty() {
-            continue;
-        }
-        for (x, y, by_order) in match_claims(&left, &right) {
-            let (l, r) = (&left[x], &right[y]);
-            if l.claim.compatible(&r.claim) {
-                continue;
-            }
-            let reference = |side: &Side, located: &Located| ClaimRef {
-                doc: side.document.id.clone(),
-                line: located.line,
-                text: located.claim.text.clone(),
-                value: located.claim.describe(),
-                sentence: located.sentence.clone(),
+        let sentence = |side: &Side, index: u32| {
+            side.analysis.sentences[index as usize].text_and_lines(|i| side.document.line(i))
+        };
+        let (text_a, starts_a) = sentence(a, pair.a);
+        let (text_b, starts_b) = sentence(b, pair.b);
+        for found in disagreeing(&text_a, &text_b) {
+            let reference = |side: &Side, claim: &Claim, text: &str, starts: &[(usize, usize)]| {
+                let k = starts.partition_point(|&(offset, _)| offset <= claim.span.0);
+                ClaimRef {
+                    doc: side.document.id.clone(),
+                    line: side.document.lines[starts[k.saturating_sub(1)].1].number,
+                    text: claim.text.clone(),
+                    value: claim.describe(),
+                    sentence: text.to_string(),
+                }
             };
             out.push(Conflict {
                 kind: ConflictKind::Aligned,
-                a: reference(a, l),
-                b: reference(b, r),
-                confidence: pair.similarity * if by_order { 0.8 } else { 1.0 },
+                a: reference(a, &found.a, &text_a, &starts_a),
+                b: reference(b, &found.b, &text_b, &starts_b),
+                confidence: pair.similarity * if found.by_order { 0.8 } else { 1.0 },
             });
         }
     }
@@ -142,16 +153,17 @@ pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
 }
 
 /// Matches claims of two paired sentences: by what they count, then in order among the rest.
-fn match_claims(left: &[Located], right: &[Located]) -> Vec<(usize, usize, bool)> {
+fn match_claims(left: &[Claim], right: &[Claim]) -> Vec<(usize, usize, bool)> {
     let mut matched = Vec::new();
     let mut used_left = vec![false; left.len()];
     let mut used_right = vec![false; right.len()];
     // Claims that agree pair off first: a spinner leaves figures alone, so in a copy most claims
     // have a twin, and what is left over is what changed.
     for (x, l) in left.iter().enumerate() {
-        let twin = right.iter().enumerate().position(|(y, r)| {
-            !used_right[y] && r.claim.kind == l.claim.kind && r.claim.compatible(&l.claim)
-        });
+        let twin = right
+            .iter()
+            .enumerate()
+            .position(|(y, r)| !used_right[y] && r.kind == l.kind && r.compatible(l));
         if let Some(y) = twin {
             used_left[x] = true;
             used_right[y] = true;
@@ -161,13 +173,11 @@ fn match_claims(left: &[Located], right: &[Located]) -> Vec<(usize, usize, bool)
         if used_left[x] {
             continue;
         }
-        let Some(what) = counted(&l.claim) else {
+        let Some(what) = counted(l) else {
             continue;
         };
         let found = right.iter().enumerate().position(|(y, r)| {
-            !used_right[y]
-                && r.claim.kind == l.claim.kind
-                && counted(&r.claim).as_deref() == Some(&what)
+            !used_right[y] && r.kind == l.kind && counted(r).as_deref() == Some(&what)
         });
         if let Some(y) = found {
             used_left[x] = true;
@@ -177,10 +187,10 @@ fn match_claims(left: &[Located], right: &[Located]) -> Vec<(usize, usize, bool)
     }
     for kind in [ClaimKind::Quantity, ClaimKind::Percent, ClaimKind::Money] {
         let rest_left: Vec<usize> = (0..left.len())
-            .filter(|&x| !used_left[x] && left[x].claim.kind == kind)
+            .filter(|&x| !used_left[x] && left[x].kind == kind)
             .collect();
         let rest_right: Vec<usize> = (0..right.len())
-            .filter(|&y| !used_right[y] && right[y].claim.kind == kind)
+            .filter(|&y| !used_right[y] && right[y].kind == kind)
             .collect();
         if !rest_left.is_empty() && rest_left.len() == rest_right.len() {
             matched.extend(

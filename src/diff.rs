@@ -86,6 +86,8 @@ pub enum Row {
         similarity: Option<f32>,
         /// Word-level diff, for pairs (empty for one-sided rows).
         edits: Vec<Edit>,
+        /// Figures of the pair that cannot both be true, as (first's words, second's words).
+        conflicts: Vec<(String, String)>,
     },
     /// Lines of page chrome on one side.
     Chrome {
@@ -237,6 +239,7 @@ impl Layout<'_> {
                     b: None,
                     similarity: None,
                     edits: Vec::new(),
+                    conflicts: Vec::new(),
                 },
             };
             self.out.push(row);
@@ -253,6 +256,7 @@ impl Layout<'_> {
                 b: Some(self.b.cell(j)),
                 similarity: None,
                 edits: Vec::new(),
+                conflicts: Vec::new(),
             });
         }
     }
@@ -272,12 +276,22 @@ fn pair_row(pair: &SentencePair, a: &Side, b: &Side) -> Row {
     } else {
         Op::Changed
     };
+    let conflicts =
+        if op == Op::Equal || pair.similarity < crate::conflicts::MIN_SENTENCE_SIMILARITY {
+            Vec::new()
+        } else {
+            crate::conflicts::disagreeing(&ca.text, &cb.text)
+                .into_iter()
+                .map(|d| (d.a.text, d.b.text))
+                .collect()
+        };
     Row::Text {
         op,
         a: Some(ca),
         b: Some(cb),
         similarity: Some(pair.similarity),
         edits,
+        conflicts,
     }
 }
 

@@ -116,6 +116,17 @@ fn hundreds_against_thousands_is_a_changed_word() {
     };
     assert!(has("delete", "hundreds"), "{edits:?}");
     assert!(has("insert", "thousands"), "{edits:?}");
+    // The two figures cannot both be true: the row says so, as report's conflicts do.
+    assert_eq!(
+        row["conflicts"],
+        serde_json::json!([{"a": "hundreds", "b": "thousands"}])
+    );
+    let marked: Vec<u64> = rows(&diff)
+        .iter()
+        .filter(|r| !r["conflicts"].as_array().unwrap().is_empty())
+        .filter_map(|r| lines(&r["a_lines"]).map(|l| l[0]))
+        .collect();
+    assert_eq!(marked, vec![9, 29, 52]);
 }
 
 #[test]

@@ -121,7 +121,12 @@ pub fn render(
     for row in &comparison.rows {
         match row {
             Row::Text {
-                op, a, b, edits, ..
+                op,
+                a,
+                b,
+                edits,
+                conflicts,
+                ..
             } => {
                 let (left, right) = cells(
                     *op,
@@ -132,6 +137,7 @@ pub fn render(
                 );
                 let marker = match op {
                     Op::Equal => ' ',
+                    Op::Changed if !conflicts.is_empty() => '!',
                     Op::Changed => '~',
                     Op::Moved => 'M',
                     Op::OnlyA => '<',
@@ -490,6 +496,17 @@ pub struct JsonRow<'a> {
     pub b_text: Option<&'a str>,
     /// Word-level edits, for pairs.
     pub edits: &'a [crate::diff::Edit],
+    /// Figures of the pair that cannot both be true.
+    pub conflicts: Vec<JsonConflict<'a>>,
+}
+
+/// Two figures of a row that disagree.
+#[derive(Serialize)]
+pub struct JsonConflict<'a> {
+    /// The first document's words.
+    pub a: &'a str,
+    /// The second document's words.
+    pub b: &'a str,
 }
 
 /// Chrome runs in the JSON diff.
@@ -516,6 +533,7 @@ pub fn json(comparison: &Comparison, out: &mut dyn Write) -> io::Result<()> {
                 b,
                 similarity,
                 edits,
+                conflicts,
             } => rows.push(JsonRow {
                 op: *op,
                 a_lines: a.as_ref().map(|c| c.lines),
@@ -524,6 +542,10 @@ pub fn json(comparison: &Comparison, out: &mut dyn Write) -> io::Result<()> {
                 a_text: a.as_ref().map(|c| c.text.as_str()),
                 b_text: b.as_ref().map(|c| c.text.as_str()),
                 edits,
+                conflicts: conflicts
+                    .iter()
+                    .map(|(a, b)| JsonConflict { a, b })
+                    .collect(),
             }),
             Row::Chrome { in_a, lines, .. } => {
                 if *in_a {
