@@ -12,10 +12,9 @@
 use serde::Serialize;
 
 use crate::align::Alignment;
-use crate::chrome::Chrome;
 use crate::claims::{Claim, ClaimKind, extract};
-use crate::ingest::Document;
-use crate::text::{Analysis, canonical_word};
+use crate::judge::Side;
+use crate::text::canonical_word;
 
 /// Least sentence similarity for paired sentences to be compared for conflicts: weaker pairs
 /// may state different facts.
@@ -56,16 +55,6 @@ pub struct Conflict {
     /// How sure the match is, in [0, 1].
     #[serde(serialize_with = "crate::report::round3")]
     pub confidence: f32,
-}
-
-/// One document of a pair, as conflict detection needs it.
-pub struct Side<'a> {
-    /// The document.
-    pub document: &'a Document,
-    /// Its sentences.
-    pub analysis: &'a Analysis,
-    /// Its chrome (unused today; kept so sides read alike across stages).
-    pub chrome: &'a Chrome,
 }
 
 /// Two claims of paired sentences that cannot both be true.

@@ -16,7 +16,7 @@ use similar::{Algorithm, ChangeTag, TextDiffConfig};
 use crate::align::{Alignment, Link, SentencePair};
 use crate::chrome::Chrome;
 use crate::ingest::Document;
-use crate::text::Analysis;
+pub use crate::judge::Side;
 
 /// Version of the `diff --format json` output.
 pub const DIFF_VERSION: u32 = 1;
@@ -140,16 +140,6 @@ impl Comparison {
         }
         counts
     }
-}
-
-/// One document as the diff needs it.
-pub struct Side<'a> {
-    /// The document.
-    pub document: &'a Document,
-    /// Its chrome lines.
-    pub chrome: &'a Chrome,
-    /// Its sentences.
-    pub analysis: &'a Analysis,
 }
 
 impl Side<'_> {

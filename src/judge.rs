@@ -102,7 +102,8 @@ pub struct Passage {
     pub moved: bool,
 }
 
-/// One side's material for building passages.
+/// One document of a pair, with what every pairwise stage needs: its text, sentences and chrome.
+/// Judging, conflict detection and the diff all take their two documents this way.
 pub struct Side<'a> {
     /// The document.
     pub document: &'a Document,

@@ -326,22 +326,10 @@ pub(crate) fn verify_pair(
     )?;
     // Figures that differ between pieces of a template (partial reuse) are no conflict: only
     // copies of one article are held to agree.
-    let found = if kind != judge::Kind::Full {
-        Vec::new()
+    let found = if kind == judge::Kind::Full {
+        conflicts::aligned(&alignment, &side_a, &side_b)
     } else {
-        conflicts::aligned(
-            &alignment,
-            &conflicts::Side {
-                document: a.0,
-                analysis: &a.1.analysis,
-                chrome: &a.1.chrome,
-            },
-            &conflicts::Side {
-                document: b.0,
-                analysis: &b.1.analysis,
-                chrome: &b.1.chrome,
-            },
-        )
+        Vec::new()
     };
     let pair = Pair {
         a: a.0.id.clone(),
