@@ -159,6 +159,18 @@ impl Side<'_> {
     }
 }
 
+/// The comparison of two documents, laid out from their alignment.
+pub fn comparison(alignment: &Alignment, a: &Side, b: &Side) -> Comparison {
+    Comparison {
+        a: (a.document.id.clone(), a.document.path.display().to_string()),
+        b: (b.document.id.clone(), b.document.path.display().to_string()),
+        similarity: alignment.similarity,
+        coverage_a: alignment.coverage_a(),
+        coverage_b: alignment.coverage_b(),
+        rows: rows(alignment, a, b),
+    }
+}
+
 /// Lays out the rows of a two-column comparison.
 pub fn rows(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Row> {
     let moved: Vec<SentencePair> = alignment

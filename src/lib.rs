@@ -12,7 +12,7 @@
 //!       ─ align ──> sentence pairs between two documents
 //!       ─ judge ──> duplicate pairs, passages, clusters, likely originals
 //!       ─ diff ───> the rows of a side-by-side view of two documents
-//!       ─ render ─> human | json | side-by-side
+//!       ─ render ─> human | json | html | side-by-side
 //! ```
 //!
 //! # Example
@@ -86,7 +86,7 @@ pub struct Options {
 /// Receives progress from a long run. Every method has an empty default.
 ///
 /// The stages of [`report`], in order: reading, chrome, tokenizing, indexing, weighing,
-/// verifying, clustering.
+/// verifying, clustering; [`report_with_views`] adds laying out.
 pub trait Progress: Sync {
     /// A stage starts, with `total` units of work (0 if unknown).
     fn stage(&self, _name: &'static str, _total: u64) {}
@@ -111,12 +111,26 @@ pub fn report(
 ) -> Result<Report, IngestError> {
     progress.stage("reading", 0);
     let ingested = ingest::ingest(paths, &options.ingest)?;
-    Ok(report_with_progress(
-        ingested.documents,
-        ingested.warnings,
-        options,
-        progress,
-    ))
+    let report = run(ingested.documents, ingested.warnings, options, progress).report;
+    progress.finish();
+    Ok(report)
+}
+
+/// [`report`], and for each reported pair the rows of its side-by-side view, in the order of
+/// `report.pairs`: what the HTML report shows. The rows come from the same alignment as the
+/// pair's passages (token weights from the whole collection).
+pub fn report_with_views(
+    paths: &[PathBuf],
+    options: &Options,
+    progress: &dyn Progress,
+) -> Result<(Report, Vec<diff::Comparison>), IngestError> {
+    progress.stage("reading", 0);
+    let ingested = ingest::ingest(paths, &options.ingest)?;
+    let run = run(ingested.documents, ingested.warnings, options, progress);
+    progress.stage("laying out", run.report.pairs.len() as u64);
+    let views = run.views(options);
+    progress.finish();
+    Ok((run.report, views))
 }
 
 /// Reports the duplicates among documents already read.
@@ -125,7 +139,7 @@ pub fn report_documents(
     warnings: Vec<Warning>,
     options: &Options,
 ) -> Report {
-    report_with_progress(documents, warnings, options, &Quiet)
+    run(documents, warnings, options, &Quiet).report
 }
 
 /// Compares two documents for `crosscheck diff`: chrome, sentences, alignment, rows.
@@ -155,15 +169,7 @@ pub fn compare(a: &Document, b: &Document, options: &Options) -> diff::Compariso
         chrome: &chromes[k],
         analysis: &analyses[k],
     };
-    let rows = diff::rows(&alignment, &side(0), &side(1));
-    diff::Comparison {
-        a: (a.id.clone(), a.path.display().to_string()),
-        b: (b.id.clone(), b.path.display().to_string()),
-        similarity: alignment.similarity,
-        coverage_a: alignment.coverage_a(),
-        coverage_b: alignment.coverage_b(),
-        rows,
-    }
+    diff::comparison(&alignment, &side(0), &side(1))
 }
 
 /// Splits each document's body into sentences and tokens, given its chrome verdicts.
@@ -194,12 +200,51 @@ pub(crate) struct Prepared {
     pub(crate) analysis: Analysis,
 }
 
-fn report_with_progress(
+/// A finished run: the report, and what it was made from, for views of its pairs.
+struct Run {
+    documents: Vec<Document>,
+    prepared: Vec<Prepared>,
+    weights: Weights,
+    report: Report,
+}
+
+impl Run {
+    /// The side-by-side rows of every reported pair, in the report's order.
+    fn views(&self, options: &Options) -> Vec<diff::Comparison> {
+        let index = |id: &str| {
+            self.documents
+                .binary_search_by(|d| d.id.as_str().cmp(id))
+                .expect("a reported document is one of the run's")
+        };
+        self.report
+            .pairs
+            .par_iter()
+            .map(|pair| {
+                let (ia, ib) = (index(&pair.a), index(&pair.b));
+                let side = |i: usize| Side {
+                    document: &self.documents[i],
+                    analysis: &self.prepared[i].analysis,
+                    chrome: &self.prepared[i].chrome,
+                };
+                let (a, b) = (side(ia), side(ib));
+                let alignment = align::align(
+                    &Profile::new(a.analysis, &self.weights),
+                    &Profile::new(b.analysis, &self.weights),
+                    &options.align,
+                );
+                diff::comparison(&alignment, &a, &b)
+            })
+            .collect()
+    }
+}
+
+/// The pipeline from documents read to the report, keeping what views of its pairs need.
+fn run(
     mut documents: Vec<Document>,
     mut warnings: Vec<Warning>,
     options: &Options,
     progress: &dyn Progress,
-) -> Report {
+) -> Run {
     documents.sort_by(|a, b| a.id.cmp(&b.id));
     let n = documents.len();
 
@@ -286,8 +331,12 @@ fn report_with_progress(
         ..Stats::default()
     };
     let report = assemble(&documents, &prepared, verified, warnings, stats);
-    progress.finish();
-    report
+    Run {
+        documents,
+        prepared,
+        weights,
+        report,
+    }
 }
 
 /// One document of a pair being verified: the document, its chrome and sentences, its profile.
