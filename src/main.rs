@@ -197,8 +197,8 @@ struct ReportArgs {
     paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
 
     #[command(flatten)]
     out: OutputArgs,
@@ -225,6 +225,16 @@ enum Format {
     Human,
     /// The full report, versioned (docs/report-schema.md).
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// A readable summary.
+    Human,
+    /// The full report, versioned (docs/report-schema.md).
+    Json,
+    /// One self-contained page: tables, and each pair side by side (use with -o FILE).
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -630,7 +640,13 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
 
     let progress = Bar::new();
-    let report = crosscheck::report(&args.paths, &options, &progress)?;
+    let (report, views) = match args.format {
+        ReportFormat::Html => crosscheck::report_with_views(&args.paths, &options, &progress)?,
+        _ => (
+            crosscheck::report(&args.paths, &options, &progress)?,
+            Vec::new(),
+        ),
+    };
     let write_started = Instant::now();
 
     let palette = match args.out.colour() {
@@ -639,14 +655,15 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = args.out.open()?;
     match args.format {
-        Format::Human => render::human::render(&report, palette, &mut out)?,
-        Format::Json => render::json(&report, &mut out)?,
+        ReportFormat::Human => render::human::render(&report, palette, &mut out)?,
+        ReportFormat::Json => render::json(&report, &mut out)?,
+        ReportFormat::Html => render::html::render(&report, &views, &mut out)?,
     }
     out.flush()?;
     if args.timings {
         progress.print_timings(write_started.elapsed());
     }
-    if args.out.output.is_some() || !matches!(args.format, Format::Human) {
+    if args.out.output.is_some() || !matches!(args.format, ReportFormat::Human) {
         // The report went to a file or a machine: still tell a person about input problems.
         if let Some(summary) = warning_summary(&report.warnings) {
             eprintln!("crosscheck: {summary}; the report lists each one");

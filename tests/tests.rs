@@ -6,4 +6,5 @@ mod bad_input;
 mod check;
 mod diff;
 mod formats;
+mod html;
 mod report;

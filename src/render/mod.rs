@@ -2,6 +2,7 @@
 //! compute findings of their own.
 
 pub mod check;
+pub mod html;
 pub mod human;
 pub mod side_by_side;
 
