@@ -89,13 +89,29 @@ pub fn disagreeing(left: &str, right: &str) -> Vec<Disagreement> {
     }
     match_claims(&left, &right)
         .into_iter()
-        .filter(|&(x, y, _)| !left[x].compatible(&right[y]))
+        .filter(|&(x, y, _)| contradicts(&left[x], &right[y]))
         .map(|(x, y, by_order)| Disagreement {
             a: left[x].clone(),
             b: right[y].clone(),
             by_order,
         })
         .collect()
+}
+
+/// Whether two matched claims cannot both be true. A sign is not held against a copy (a spinner
+/// turns "minus 0.10 pct" into "subtraction 0.10 pct"), nor is a fraction compared with a whole
+/// number (a spinner's "two-tierces" for "two-thirds" reads as two).
+fn contradicts(a: &Claim, b: &Claim) -> bool {
+    let fraction = |c: &Claim| {
+        c.kind == ClaimKind::Quantity
+            && c.stated.abs() < 1.0
+            && c.stated != 0.0
+            && !c.text.contains(|ch: char| ch.is_ascii_digit())
+    };
+    if fraction(a) != fraction(b) {
+        return false;
+    }
+    !a.compatible(b) && !a.magnitude().compatible(&b.magnitude())
 }
 
 /// What a claim counts, for matching: the currency, or the stem of its noun.
@@ -147,15 +163,27 @@ fn match_claims(left: &[Claim], right: &[Claim]) -> Vec<(usize, usize, bool)> {
     let mut used_left = vec![false; left.len()];
     let mut used_right = vec![false; right.len()];
     // Claims that agree pair off first: a spinner leaves figures alone, so in a copy most claims
-    // have a twin, and what is left over is what changed.
-    for (x, l) in left.iter().enumerate() {
-        let twin = right
-            .iter()
-            .enumerate()
-            .position(|(y, r)| !used_right[y] && r.kind == l.kind && r.compatible(l));
-        if let Some(y) = twin {
-            used_left[x] = true;
-            used_right[y] = true;
+    // have a twin, and what is left over is what changed. Twins stated the same way go first,
+    // so that "more than 40 pct" does not take the "50 pct" that is the twin of another.
+    let same_statement = |l: &Claim, r: &Claim| {
+        l.qualifier == r.qualifier
+            && (l.stated - r.stated).abs() <= 1e-9 * l.stated.abs().max(1.0)
+            && r.compatible(l)
+    };
+    let loose = |l: &Claim, r: &Claim| r.compatible(l);
+    for agree in [&same_statement as &dyn Fn(&Claim, &Claim) -> bool, &loose] {
+        for (x, l) in left.iter().enumerate() {
+            if used_left[x] {
+                continue;
+            }
+            let twin = right
+                .iter()
+                .enumerate()
+                .position(|(y, r)| !used_right[y] && r.kind == l.kind && agree(l, r));
+            if let Some(y) = twin {
+                used_left[x] = true;
+                used_right[y] = true;
+            }
         }
     }
     for (x, l) in left.iter().enumerate() {
