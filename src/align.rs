@@ -57,6 +57,17 @@ impl Weights {
         Weights::new(df, n)
     }
 
+    /// The share of documents holding `token`, in [0, 1].
+    pub fn share(&self, token: Token) -> f32 {
+        let df = self.document_frequency.get(&token).copied().unwrap_or(0) as f32;
+        df / (self.documents.max(1) as f32)
+    }
+
+    /// How many documents the weights were computed over.
+    pub fn documents(&self) -> u32 {
+        self.documents
+    }
+
     /// The weight of one token: smoothed inverse document frequency, damped for function words.
     pub fn weight(&self, token: Token) -> f32 {
         let df = self.document_frequency.get(&token).copied().unwrap_or(0) as f32;

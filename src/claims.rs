@@ -512,7 +512,9 @@ fn figure_value(text: &str) -> Option<f64> {
     if let Some(exponent) = suffix.strip_prefix('e')
         && let Ok(exponent) = exponent.parse::<i32>()
     {
-        return parse_digits(digits).map(|v| v * 10f64.powi(exponent));
+        return parse_digits(digits)
+            .map(|v| v * 10f64.powi(exponent))
+            .filter(|v| v.is_finite());
     }
     let scale = match suffix {
         "" => 1.0,
@@ -594,6 +596,11 @@ const TIME_WORDS: &[&str] = &[
 /// (figures and number words), a fraction in words ("three twenty-firsts"), a ratio ("one in
 /// five", "1 over 3", "two out of five hundred") or a power ("1.1^23", "1.3x10^6").
 fn number(tokens: &[Token], i: usize) -> Option<Number> {
+    // "a trillion trillion trillion ..." and "9e300 ^ 9" overflow: no number a claim can hold.
+    signed(tokens, i).filter(|n| n.value.is_finite())
+}
+
+fn signed(tokens: &[Token], i: usize) -> Option<Number> {
     let t = tokens.get(i)?;
     let negative = match (t.kind, t.lower.as_str()) {
         (TokenKind::Word, "minus" | "negative") => true,
@@ -671,6 +678,7 @@ fn unsigned(tokens: &[Token], i: usize) -> Option<Number> {
             .get(i + 1)
             .is_some_and(|t| t.text == "10" && !t.spaced)
         && let Some((e, end)) = power_at(i + 2)
+        && (mantissa * 10f64.powf(e)).is_finite()
     {
         return Some(Number {
             value: mantissa * 10f64.powf(e),
@@ -699,6 +707,7 @@ fn unsigned(tokens: &[Token], i: usize) -> Option<Number> {
     }
     if tokens[n.end - 1].kind == TokenKind::Figure
         && let Some((e, end)) = power_at(n.end)
+        && n.value.powf(e).is_finite()
     {
         return Some(Number {
             value: n.value.powf(e),
@@ -728,6 +737,28 @@ fn unsigned(tokens: &[Token], i: usize) -> Option<Number> {
         });
     }
     Some(n)
+}
+
+/// Where a code that reached `end` stops: it goes on through dashes, slashes and glued
+/// letters or digits ("A-300-600", "CF6-80C2").
+fn code_end(tokens: &[Token], mut end: usize) -> usize {
+    let glued = |m: usize| {
+        tokens
+            .get(m)
+            .is_some_and(|t| !t.spaced && t.kind != TokenKind::Symbol)
+    };
+    loop {
+        let joint = tokens
+            .get(end)
+            .is_some_and(|t| matches!(t.text, "-" | "/") && !t.spaced);
+        if joint && glued(end + 1) {
+            end += 2;
+        } else if glued(end) {
+            end += 1;
+        } else {
+            return end;
+        }
+    }
 }
 
 /// A four-digit figure between 1900 and 2100.
@@ -1282,6 +1313,8 @@ fn currency(lower: &str) -> Option<&'static str> {
         "markka" | "markkaa" => "Finnish markka",
         "bitcoin" | "bitcoins" | "btc" => "Bitcoin",
         "sen" => "Sen",
+        "crown" | "crowns" | "krona" | "kronor" | "krone" | "kroner" => "Crown",
+        "ecu" | "ecus" => "European Currency Unit",
         "lira" | "liras" | "lire" => "Lira",
         "guilder" | "guilders" => "Guilder",
         "mark" | "marks" | "dm" => "Mark",
@@ -1486,17 +1519,33 @@ fn qualifier_kind(qualifier: &Option<String>) -> Option<u8> {
 /// The share a band qualifier allows either side of its value.
 const BAND: f64 = 0.1;
 
-fn qualifier(tokens: &[Token], i: usize) -> Option<(Bound, usize, &'static str)> {
-    let mut best: Option<(Bound, usize, &'static str)> = None;
+/// Qualifier phrases by their first word: (words, bound, phrase).
+type QualifierIndex =
+    rustc_hash::FxHashMap<&'static str, Vec<(Vec<&'static str>, Bound, &'static str)>>;
+
+/// The qualifier phrases by first word, split once.
+static QUALIFIER_WORDS: std::sync::LazyLock<QualifierIndex> = std::sync::LazyLock::new(|| {
+    let mut map = QualifierIndex::default();
     for &(phrase, bound) in QUALIFIERS {
-        let words: Vec<&str> = phrase.split(' ').collect();
+        let words: Vec<&'static str> = phrase.split(' ').collect();
+        map.entry(words[0])
+            .or_default()
+            .push((words, bound, phrase));
+    }
+    map
+});
+
+fn qualifier(tokens: &[Token], i: usize) -> Option<(Bound, usize, &'static str)> {
+    let phrases = QUALIFIER_WORDS.get(tokens.get(i)?.lower.as_str())?;
+    let mut best: Option<(Bound, usize, &'static str)> = None;
+    for (words, bound, phrase) in phrases {
         let matches = words.iter().enumerate().all(|(k, w)| {
             tokens.get(i + k).is_some_and(|t| {
                 t.lower == *w && (t.kind == TokenKind::Word || !w.starts_with(char::is_alphabetic))
             })
         });
         if matches && best.is_none_or(|(_, end, _)| i + words.len() > end) {
-            best = Some((bound, i + words.len(), phrase));
+            best = Some((*bound, i + words.len(), phrase));
         }
     }
     best
@@ -1581,11 +1630,20 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
     let mut bound = None;
     let mut qualifier_text = None;
     let mut between = false;
-    // "<>30", "=>30": no comparison a reader would write.
+    // "<>30", "=>30": no comparison a reader would write; "<BA> 767": a ticker's bracket.
     let stray_sign = |t: &Token| matches!(t.text, "<" | ">" | "=");
-    if let Some((b, end, phrase)) = qualifier(tokens, k).filter(|_| {
-        !(stray_sign(&tokens[k]) && k > 0 && !tokens[k].spaced && stray_sign(&tokens[k - 1]))
-    }) {
+    let bracket = tokens[k].text == ">"
+        && k >= 2
+        && !tokens[k].spaced
+        && tokens[k - 1].kind != TokenKind::Symbol
+        && (k - 2..k).any(|m| tokens[m].text == "<")
+        || (k >= 3
+            && tokens[k].text == ">"
+            && tokens[k - 3].text == "<"
+            && !tokens[k - 1].spaced
+            && !tokens[k].spaced);
+    let stray = k > 0 && !tokens[k].spaced && stray_sign(&tokens[k]) && stray_sign(&tokens[k - 1]);
+    if let Some((b, end, phrase)) = qualifier(tokens, k).filter(|_| !stray && !bracket) {
         bound = Some(b);
         qualifier_text = Some(phrase.to_string());
         k = end;
@@ -1674,6 +1732,61 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
         return None;
     }
     let mut start_token = i;
+
+    // "Under one agreement", "over a year": a preposition, not a bound on one.
+    if matches!(
+        qualifier_text.as_deref(),
+        Some("under" | "over" | "above" | "below" | "some")
+    ) && matches!(tokens[k].lower.as_str(), "one" | "a" | "an")
+        && end == k + 1
+    {
+        return None;
+    }
+
+    // A model or code glued to letters: "A300", "CF6", "G7".
+    if tokens[k].kind == TokenKind::Figure
+        && unit.is_none()
+        && k > 0
+        && !tokens[k].spaced
+        && tokens[k - 1].kind == TokenKind::Word
+        // Chinese and Japanese write figures against their words: "约300名" is a count.
+        && tokens[k - 1].text.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        let stop = code_end(tokens, end);
+        let claim = make(
+            text,
+            tokens,
+            k - 1,
+            stop,
+            ClaimKind::Code,
+            low,
+            low,
+            None,
+            None,
+        );
+        return Some((claim, stop));
+    }
+
+    // A model or code: "A300-600", "G-5", "CFG-80C2": a figure glued by a dash to a word.
+    if tokens[k].kind == TokenKind::Figure
+        && unit.is_none()
+        && k >= 2
+        && symbol(k - 1, &["-"])
+        && !tokens[k - 1].spaced
+        && !tokens[k].spaced
+        && (tokens[k - 2].kind == TokenKind::Figure
+            && (tokens[k - 2]
+                .text
+                .ends_with(|c: char| c.is_ascii_alphabetic())
+                || k >= 3 && !tokens[k - 2].spaced && tokens[k - 3].kind == TokenKind::Word)
+            || tokens[k - 2].kind == TokenKind::Word
+                && tokens[k - 2].text.chars().any(char::is_uppercase))
+    {
+        // The rest of the code: "A-300-600", "747-400ER".
+        let stop = code_end(tokens, end);
+        let claim = make(text, tokens, k, stop, ClaimKind::Code, low, low, None, None);
+        return Some((claim, stop));
+    }
 
     // A phone number or code: "+1-222-2222-2222", "1-222-2222/2222".
     if tokens[k].kind == TokenKind::Figure && unit.is_none() && bound.is_none() && !between {
@@ -1777,7 +1890,9 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
         matches!(word(t), Some("to" | "through" | "and")) && (between || word(t) != Some("and"))
             || symbol(t, &["-", "–", "—", "~"])
     };
-    let ranged = bound.is_none_or(|b| b == Bound::Band);
+    // "fell by 5 to 761" is a change and a level, not a range.
+    let change = k > 0 && word(k - 1) == Some("by") && word(end) == Some("to");
+    let ranged = bound.is_none_or(|b| b == Bound::Band) && !change;
     if ranged
         && joiner(end)
         && tokens
@@ -1804,6 +1919,20 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
                 low = first;
                 high = second.value;
                 end = second.end;
+            } else if symbol(end, &["-"]) && !tokens[end].spaced && !tokens[m].spaced && !between {
+                // "767-300": a model number, not a range going down.
+                let claim = make(
+                    text,
+                    tokens,
+                    k,
+                    second.end,
+                    ClaimKind::Code,
+                    low,
+                    low,
+                    None,
+                    None,
+                );
+                return Some((claim, second.end));
             }
         }
     } else if between {
@@ -1853,6 +1982,24 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
         {
             end += 1; // "$ 10 dollars"
         }
+    } else if unit.is_none()
+        && tokens
+            .get(end)
+            .is_some_and(|t| t.kind == TokenKind::Word && t.text.starts_with(char::is_uppercase))
+        && let Some(c) = tokens.get(end + 1).and_then(|t| currency(&t.lower))
+    {
+        // "10.09 billion Singapore dlrs", "5 Swedish crowns"
+        unit = Some(format!("{} {}", tokens[end].text, c.to_lowercase()));
+        kind = ClaimKind::Money;
+        end += 2;
+    } else if unit.is_none()
+        && word(end) == Some("european")
+        && word(end + 1) == Some("currency")
+        && matches!(word(end + 2), Some("units" | "unit"))
+    {
+        unit = Some("European Currency Unit".to_string());
+        kind = ClaimKind::Money;
+        end += 3;
     } else if let Some(c) = word(end).and_then(million_code).filter(|_| unit.is_none()) {
         // "30 MUSD", "120 MEUR"
         unit = Some(c.to_string());
@@ -2428,6 +2575,44 @@ mod tests {
         assert_eq!(one("1-222-2222/2222").kind, ClaimKind::Code);
         assert_eq!(one("meet on 5/17/2018?").kind, ClaimKind::Date);
         assert!(extract("see https://www.test.com/search?q=30%25%2020%").is_empty());
+        for code in [
+            "A300-600R jets",
+            "15 Boeing 767-300 planes",
+            "the G-5 meeting",
+            "CF6-80C2",
+        ] {
+            let claims = extract(code);
+            let last = claims.last().unwrap_or_else(|| panic!("{code}: nothing"));
+            assert_eq!(last.kind, ClaimKind::Code, "{code}: {claims:?}");
+        }
+        assert!(
+            extract("Boeing Co <BA> 767 jets")
+                .iter()
+                .all(|c| c.qualifier.is_none()),
+            "a ticker's bracket is no comparison"
+        );
+        assert_eq!(
+            one("约300名居民").value(),
+            Some(300.0),
+            "CJK words touch their figures"
+        );
+        let change = extract("fell by 5 to 761 this week");
+        assert_eq!(
+            change.len(),
+            2,
+            "a change and a level, not a range: {change:?}"
+        );
+        assert!(
+            extract("Under one agreement")
+                .iter()
+                .all(|c| c.qualifier.is_none())
+        );
+        let huge = format!("0e310 and 9^999 and a{}", " trillion".repeat(30));
+        assert!(
+            extract(&huge)
+                .iter()
+                .all(|c| c.low.is_finite() && c.high.is_finite())
+        );
         assert_eq!(one("percent of 10").kind, ClaimKind::Percent);
         assert_eq!(
             extract("a small percent of 300 residents")[0].kind,

@@ -26,6 +26,8 @@ pub const MIN_SENTENCE_SIMILARITY: f32 = 0.3;
 pub enum ConflictKind {
     /// Inside passages the alignment paired.
     Aligned,
+    /// In different articles that are not copies of each other, about the same quantity.
+    Cross,
 }
 
 /// One side of a conflict.
@@ -55,6 +57,27 @@ pub struct Conflict {
     /// How sure the match is, in [0, 1].
     #[serde(serialize_with = "crate::report::round3")]
     pub confidence: f32,
+    /// Why the two claims were taken to be about the same quantity (cross conflicts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+/// The reference to a claim found in a sentence: `starts` maps byte offsets of the sentence
+/// text to the document lines they came from (see [`crate::text::Sentence::text_and_lines`]).
+pub(crate) fn reference(
+    document: &crate::ingest::Document,
+    claim: &Claim,
+    text: &str,
+    starts: &[(usize, usize)],
+) -> ClaimRef {
+    let k = starts.partition_point(|&(offset, _)| offset <= claim.span.0);
+    ClaimRef {
+        doc: document.id.clone(),
+        line: document.lines[starts[k.saturating_sub(1)].1].number,
+        text: claim.text.clone(),
+        value: claim.describe(),
+        sentence: text.to_string(),
+    }
 }
 
 /// Two claims of paired sentences that cannot both be true.
@@ -69,7 +92,7 @@ pub struct Disagreement {
 }
 
 /// The claims that count, percent or price something (not years, dates, times).
-fn quantities(text: &str) -> Vec<Claim> {
+pub(crate) fn quantities(text: &str) -> Vec<Claim> {
     extract(text)
         .into_iter()
         .filter(|c| {
@@ -101,7 +124,7 @@ pub fn disagreeing(left: &str, right: &str) -> Vec<Disagreement> {
 /// Whether two matched claims cannot both be true. A sign is not held against a copy (a spinner
 /// turns "minus 0.10 pct" into "subtraction 0.10 pct"), nor is a fraction compared with a whole
 /// number (a spinner's "two-tierces" for "two-thirds" reads as two).
-fn contradicts(a: &Claim, b: &Claim) -> bool {
+pub(crate) fn contradicts(a: &Claim, b: &Claim) -> bool {
     let fraction = |c: &Claim| {
         c.kind == ClaimKind::Quantity
             && c.stated.abs() < 1.0
@@ -136,21 +159,12 @@ pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
         let (text_a, starts_a) = sentence(a, pair.a);
         let (text_b, starts_b) = sentence(b, pair.b);
         for found in disagreeing(&text_a, &text_b) {
-            let reference = |side: &Side, claim: &Claim, text: &str, starts: &[(usize, usize)]| {
-                let k = starts.partition_point(|&(offset, _)| offset <= claim.span.0);
-                ClaimRef {
-                    doc: side.document.id.clone(),
-                    line: side.document.lines[starts[k.saturating_sub(1)].1].number,
-                    text: claim.text.clone(),
-                    value: claim.describe(),
-                    sentence: text.to_string(),
-                }
-            };
             out.push(Conflict {
                 kind: ConflictKind::Aligned,
-                a: reference(a, &found.a, &text_a, &starts_a),
-                b: reference(b, &found.b, &text_b, &starts_b),
+                a: reference(a.document, &found.a, &text_a, &starts_a),
+                b: reference(b.document, &found.b, &text_b, &starts_b),
                 confidence: pair.similarity * if found.by_order { 0.8 } else { 1.0 },
+                evidence: None,
             });
         }
     }

@@ -264,7 +264,7 @@ pub fn check_against(
         candidates: candidates.len() as u64,
         ..Stats::default()
     };
-    let report = assemble(&documents, &prepared, verified, warnings, stats);
+    let report = assemble(&documents, &prepared, verified, Vec::new(), warnings, stats);
     progress.finish();
     Ok(report)
 }

@@ -45,6 +45,7 @@ pub mod check;
 pub mod chrome;
 pub mod claims;
 pub mod conflicts;
+pub mod cross;
 pub mod diff;
 pub mod incremental;
 pub mod index;
@@ -81,6 +82,8 @@ pub struct Options {
     pub align: AlignOptions,
     /// Turning alignments into verdicts.
     pub judge: JudgeOptions,
+    /// Conflicting figures across articles that are not copies.
+    pub cross: cross::CrossOptions,
 }
 
 /// Receives progress from a long run. Every method has an empty default.
@@ -322,6 +325,28 @@ fn run(
         })
         .collect();
 
+    progress.stage("cross-checking", 0);
+    let cross = {
+        let mut related = rustc_hash::FxHashSet::default();
+        let mut clusters = Clusters::new(n);
+        for (a, b, (pair, _)) in &verified {
+            related.insert((*a.min(b), *a.max(b)));
+            if pair.kind == Kind::Full {
+                clusters.union(*a, *b);
+            }
+        }
+        let cluster_of: Vec<u32> = (0..n as u32).map(|d| clusters.find(d)).collect();
+        let analyses: Vec<&Analysis> = prepared.iter().map(|p| &p.analysis).collect();
+        cross::find(
+            &documents,
+            &analyses,
+            &weights,
+            &related,
+            &cluster_of,
+            &options.cross,
+        )
+    };
+
     progress.stage("clustering", 0);
     let stats = Stats {
         postings: index_stats.postings,
@@ -330,7 +355,7 @@ fn run(
         short_documents: short,
         ..Stats::default()
     };
-    let report = assemble(&documents, &prepared, verified, warnings, stats);
+    let report = assemble(&documents, &prepared, verified, cross, warnings, stats);
     Run {
         documents,
         prepared,
@@ -399,10 +424,11 @@ pub(crate) fn assemble(
     documents: &[Document],
     prepared: &[Prepared],
     verified: Vec<(u32, u32, Verified)>,
+    cross: Vec<conflicts::Conflict>,
     warnings: Vec<Warning>,
     mut stats: Stats,
 ) -> Report {
-    let mut conflicts = Vec::new();
+    let mut conflicts = cross;
     let mut verified: Vec<(u32, u32, Pair)> = verified
         .into_iter()
         .map(|(a, b, (pair, found))| {

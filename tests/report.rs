@@ -230,3 +230,129 @@ fn figures_that_disagree_in_paired_passages_are_conflicts() {
         }
     }
 }
+
+/// Conflicts of the given kind as (a doc, a text, b doc, b text).
+fn conflicts_of(report: &serde_json::Value, kind: &str) -> Vec<(String, String, String, String)> {
+    report["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == kind)
+        .map(|c| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+            (
+                s(&c["a"]["doc"]),
+                s(&c["a"]["text"]),
+                s(&c["b"]["doc"]),
+                s(&c["b"]["text"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn seeds_have_no_cross_document_conflicts() {
+    // 000, 001 and 003 report the same war with their own figures (700,000 troops, 400,000
+    // enlistees, $50,000, $1,600): different quantities, no conflict.
+    assert!(conflicts_of(&seeds_report(), "cross").is_empty());
+    assert_eq!(conflicts_of(&seeds_report(), "aligned").len(), 3);
+}
+
+#[test]
+fn two_reports_of_one_event_disagreeing_on_a_count_are_a_cross_conflict() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cross");
+    let report = report_json(&[fixtures.to_str().unwrap()]);
+    assert!(
+        pair_ids(&report).is_empty(),
+        "different articles, not copies"
+    );
+    assert_eq!(
+        conflicts_of(&report, "cross"),
+        vec![(
+            "ferry-paper.txt".to_string(),
+            "543".to_string(),
+            "ferry-wire.txt".to_string(),
+            "463".to_string()
+        )],
+        "the ferry that ran aground near Calais with 300 people is another event"
+    );
+    let conflict = &report["conflicts"][0];
+    let evidence = conflict["evidence"].as_str().unwrap();
+    assert!(
+        evidence.contains("people") && evidence.contains("Herald"),
+        "{evidence}"
+    );
+    let confidence = conflict["confidence"].as_f64().unwrap();
+    assert!((0.5..=1.0).contains(&confidence), "{confidence}");
+    let out = run(&["report", fixtures.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("across articles"), "{text}");
+}
+
+#[test]
+fn template_stories_and_other_days_make_no_cross_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    // All filed the same day, so that only the template rule can tell them apart.
+    let story = |day: &str, count: u32, rigs: u32| {
+        serde_json::json!({
+            "id": format!("rigs-{day}"),
+            "date": "02-MAR-1987 10:00:00",
+            "text": format!(
+                "Hughes Tool Co of Houston said {rigs} rigs were working in the United States this week, \
+                 down by {count} from the week before, in its weekly survey.\n\n\
+                 A year ago {} rigs were working, the Houston company said.",
+                rigs + 300
+            ),
+        })
+    };
+    // The same weekly report, three weeks: a template, figures aside.
+    let lines: Vec<String> = [("02", 5, 761), ("09", 4, 757), ("16", 7, 750)]
+        .iter()
+        .map(|(day, count, rigs)| story(day, *count, *rigs).to_string())
+        .collect();
+    let path = dir.path().join("rigs.jsonl");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let report = report_json(&[path.to_str().unwrap()]);
+    assert!(
+        conflicts_of(&report, "cross").is_empty(),
+        "{:?}",
+        report["conflicts"]
+    );
+    // Two of them are not yet a template: same day, same event, other figures.
+    std::fs::write(&path, lines[..2].join("\n")).unwrap();
+    let report = report_json(&[path.to_str().unwrap()]);
+    assert!(
+        !conflicts_of(&report, "cross").is_empty(),
+        "{:?}",
+        report["conflicts"]
+    );
+
+    // Two reports of one event filed on different days: the figure may have changed.
+    let ferry = |id: &str, date: &str, text: &str| {
+        serde_json::json!({"id": id, "date": date, "text": text}).to_string()
+    };
+    let wire = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cross/ferry-wire.txt"),
+    )
+    .unwrap();
+    let paper = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cross/ferry-paper.txt"),
+    )
+    .unwrap();
+    let path = dir.path().join("ferry.jsonl");
+    std::fs::write(
+        &path,
+        [
+            ferry("wire", "06-MAR-1987 22:00:00", &wire),
+            ferry("paper", "08-MAR-1987 09:00:00", &paper),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let report = report_json(&[path.to_str().unwrap()]);
+    assert!(
+        conflicts_of(&report, "cross").is_empty(),
+        "{:?}",
+        report["conflicts"]
+    );
+}

@@ -210,19 +210,34 @@ pub fn render(report: &Report, views: &[Comparison], out: &mut dyn Write) -> io:
             ],
         )?;
         for c in &report.conflicts {
-            let side = |r: &crate::conflicts::ClaimRef, in_a: bool| {
-                format!(
+            // Aligned conflicts link to their line in the pair's view; cross-document ones
+            // have no pair, so they show their sentences and why they were matched.
+            let side = |r: &crate::conflicts::ClaimRef, in_a: bool| match &c.evidence {
+                None => format!(
                     "<td><a href=\"{}\">{}:{}</a></td><td><mark>{}</mark> <span class=\"value\">({})</span></td>",
                     pair_link(&c.a.doc, &c.b.doc, Some((in_a, r.line))),
                     Esc(&r.doc),
                     r.line,
                     Esc(&r.text),
                     Esc(&r.value)
-                )
+                ),
+                Some(_) => format!(
+                    "<td>{}:{}</td><td><mark>{}</mark> <span class=\"value\">({})</span><div class=\"sentence\">{}</div></td>",
+                    Esc(&r.doc),
+                    r.line,
+                    Esc(&r.text),
+                    Esc(&r.value),
+                    Esc(&r.sentence)
+                ),
             };
+            let evidence = c
+                .evidence
+                .as_deref()
+                .map(|e| format!("<div class=\"evidence\">Across articles: {}</div>", Esc(e)))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "<tr>{}{}<td>{:.2}</td></tr>",
+                "<tr>{}{}<td>{:.2}{evidence}</td></tr>",
                 side(&c.a, true),
                 side(&c.b, false),
                 c.confidence

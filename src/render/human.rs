@@ -56,6 +56,22 @@ pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Res
     if !report.conflicts.is_empty() {
         writeln!(out, "\n{strong}Figures that disagree{reset}")?;
         for c in &report.conflicts {
+            if let Some(evidence) = &c.evidence {
+                writeln!(
+                    out,
+                    "  {warn}{}:{}{reset} {:?} ({}) {dim}against{reset} {warn}{}:{}{reset} {:?} ({}) {dim}across articles, confidence {:.2}: {evidence}{reset}",
+                    c.a.doc,
+                    c.a.line,
+                    c.a.text,
+                    c.a.value,
+                    c.b.doc,
+                    c.b.line,
+                    c.b.text,
+                    c.b.value,
+                    c.confidence
+                )?;
+                continue;
+            }
             writeln!(
                 out,
                 "  {warn}{}:{}{reset} {:?} ({}) {dim}against{reset} {warn}{}:{}{reset} {:?} ({}) {dim}confidence {:.2}{reset}",

@@ -1,0 +1,645 @@
+//! Cross-document conflicts: two articles that are not copies of each other state the same
+//! quantity with figures that cannot both be true.
+//!
+//! Takes every document's body sentences and the collection's token weights; gives
+//! [`Conflict`]s of kind `cross`, each with the evidence that the two claims are about one
+//! quantity. Two claims are taken to be about the same quantity when all of these hold:
+//!
+//! - counts (not amounts of money or percentages, whose "of what" a currency does not say, nor
+//!   measures like "20,000 tonnes" or "10 points") of the same counted noun, compared by stem
+//!   ("troops", "soldiers" are different nouns; that is deliberate: a noun is what is counted),
+//!   matched as in aligned conflicts (figures that agree pair off first, so "35 dlrs a share"
+//!   in both does not meet "268 mln dlrs" in one);
+//! - at least one shared name (a capitalized word inside the sentence, not one of the generic
+//!   words of company names), and sentence contexts alike: the rarity-weighted share of content
+//!   words the two sentences have in common ([`CrossOptions::min_context`]);
+//! - compatible time: where both sentences give years or months, they share one, and where
+//!   both records carry a "date", it is the same day;
+//! - neither sentence is a template: a sentence whose wording, figures aside, appears in
+//!   [`CrossOptions::template_documents`] documents or more (weekly price reports), or a table
+//!   (a quarter of its words figures, or "vs" between them: earnings tables) is left out, since
+//!   its figures describe different things each time.
+//!
+//! Candidates come from buckets keyed by (noun, name), capped like the shingle index's
+//! buckets, so the work grows with the claims, not with their pairs. Documents reported as a
+//! pair, or in one cluster, are left out: their figures are compared by the aligned conflicts.
+//! Confidence is the context similarity; at most [`CrossOptions::per_pair`] conflicts are kept
+//! for a pair of documents, the most confident.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::align::Weights;
+use crate::claims::ClaimKind;
+use crate::conflicts::{Conflict, ConflictKind, disagreeing, quantities, reference};
+use crate::ingest::Document;
+use crate::text::{Analysis, MONTHS, Token, canonical_word, is_number, is_stopword, token_of};
+
+/// Settings for cross-document conflicts.
+#[derive(Debug, Clone)]
+pub struct CrossOptions {
+    /// Look for them at all.
+    pub enabled: bool,
+    /// Least rarity-weighted share of content words two sentences have in common.
+    pub min_context: f32,
+    /// Least number of names two sentences share (and at least half of the fewer's).
+    pub min_shared_names: usize,
+    /// Least number of names the two documents share, and least share of the fewer's: two
+    /// reports of one story, not two stories of one kind.
+    pub min_topic_names: usize,
+    /// See `min_topic_names`.
+    pub min_topic: f32,
+    /// A sentence whose wording, figures aside, is in this many documents is a template.
+    pub template_documents: u32,
+    /// Largest candidate bucket expanded into pairs.
+    pub bucket_cap: usize,
+    /// Most conflicts kept for one pair of documents.
+    pub per_pair: usize,
+}
+
+impl Default for CrossOptions {
+    fn default() -> Self {
+        CrossOptions {
+            enabled: true,
+            min_context: 0.5,
+            min_shared_names: 2,
+            min_topic_names: 3,
+            min_topic: 0.3,
+            template_documents: 3,
+            bucket_cap: 32,
+            per_pair: 2,
+        }
+    }
+}
+
+/// Capitalized words that name no one in particular.
+const GENERIC_NAMES: &[&str] = &[
+    "corp",
+    "inc",
+    "co",
+    "ltd",
+    "plc",
+    "llc",
+    "group",
+    "company",
+    "bank",
+    "the",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "said",
+    "reuter",
+    "reuters",
+    "ap",
+    "associated",
+    "press",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "shr",
+    "net",
+    "revs",
+    "qtr",
+    "vs",
+    "cts",
+    "dlrs",
+    "mln",
+    "pct",
+];
+
+/// One sentence that states figures, with what is needed to match it.
+struct Mention {
+    document: u32,
+    /// The sentence and where its text came from.
+    text: String,
+    starts: Vec<(usize, usize)>,
+    /// Stems of the counted nouns of its claims, and currencies of its amounts.
+    nouns: Vec<String>,
+    /// Names in the sentence, as tokens.
+    names: Vec<Token>,
+    /// Content words of the sentence, as sorted unique tokens.
+    context: Vec<Token>,
+    /// Years and months the sentence gives.
+    times: Vec<String>,
+    /// Hash of the sentence's wording with figures masked.
+    skeleton: u64,
+}
+
+/// Finds cross-document conflicts. `related` holds the pairs of documents (indices, smaller
+/// first) reported as a pair; `cluster_of` gives each document's cluster.
+pub(crate) fn find(
+    documents: &[Document],
+    analyses: &[&Analysis],
+    weights: &Weights,
+    related: &FxHashSet<(u32, u32)>,
+    cluster_of: &[u32],
+    options: &CrossOptions,
+) -> Vec<Conflict> {
+    if !options.enabled {
+        return Vec::new();
+    }
+    let mentions: Vec<Mention> = documents
+        .par_iter()
+        .zip(analyses)
+        .enumerate()
+        .flat_map_iter(|(d, (document, analysis))| {
+            mentions_of(d as u32, document, analysis, weights)
+        })
+        .collect();
+
+    // Each document's names: two reports of one story share many; two stories of one kind
+    // (bond issues, rig counts) share few.
+    // Only documents with candidate sentences need theirs.
+    let mut has_mentions = vec![false; documents.len()];
+    for m in &mentions {
+        has_mentions[m.document as usize] = true;
+    }
+    let document_names: Vec<Vec<Token>> = documents
+        .par_iter()
+        .zip(analyses)
+        .zip(&has_mentions)
+        .map(|((document, analysis), &has)| {
+            if !has {
+                return Vec::new();
+            }
+            let mut names: Vec<Token> = analysis
+                .sentences
+                .iter()
+                .flat_map(|sentence| {
+                    let (text, _) = sentence.text_and_lines(|i| document.line(i));
+                    self::names(&text, weights)
+                })
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        })
+        .collect();
+
+    // The day each document was filed, where its record says ("date": "26-FEB-1987 15:01"): a
+    // figure reported on two days may have changed in between.
+    let days: Vec<Option<String>> = documents
+        .iter()
+        .map(|d| {
+            let date = d.meta.get("date")?.as_str()?;
+            Some(
+                date.split(|c: char| c.is_whitespace() || c == 'T')
+                    .next()?
+                    .to_string(),
+            )
+        })
+        .collect();
+
+    // Templates: wording, figures aside, in several documents.
+    let mut skeleton_documents: FxHashMap<u64, FxHashSet<u32>> = FxHashMap::default();
+    for m in &mentions {
+        skeleton_documents
+            .entry(m.skeleton)
+            .or_default()
+            .insert(m.document);
+    }
+
+    // Buckets: (noun, name) -> sentences.
+    let mut buckets: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (i, m) in mentions.iter().enumerate() {
+        if skeleton_documents[&m.skeleton].len() as u32 >= options.template_documents {
+            continue;
+        }
+        for noun in &m.nouns {
+            for name in &m.names {
+                let key = xxh3_64(format!("{noun}\u{0}{name}").as_bytes());
+                buckets.entry(key).or_default().push(i as u32);
+            }
+        }
+    }
+    let mut candidates: Vec<(u32, u32)> = buckets
+        .values()
+        .filter(|b| b.len() >= 2 && b.len() <= options.bucket_cap)
+        .flat_map(|b| {
+            b.iter()
+                .enumerate()
+                .flat_map(move |(k, &x)| b[k + 1..].iter().map(move |&y| (x.min(y), x.max(y))))
+        })
+        .filter(|&(x, y)| {
+            let (dx, dy) = (mentions[x as usize].document, mentions[y as usize].document);
+            dx != dy
+                && !related.contains(&(dx.min(dy), dx.max(dy)))
+                && cluster_of[dx as usize] != cluster_of[dy as usize]
+        })
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+
+    let mut found: Vec<(u32, u32, Conflict)> = candidates
+        .par_iter()
+        .flat_map_iter(|&(x, y)| {
+            let (mx, my) = (&mentions[x as usize], &mentions[y as usize]);
+            let (first, second) =
+                if documents[mx.document as usize].id <= documents[my.document as usize].id {
+                    (mx, my)
+                } else {
+                    (my, mx)
+                };
+            let context = weighted_overlap(&first.context, &second.context, weights);
+            let names = overlap(&first.names, &second.names);
+            let topic = overlap(
+                &document_names[first.document as usize],
+                &document_names[second.document as usize],
+            );
+            let same_day = match (
+                &days[first.document as usize],
+                &days[second.document as usize],
+            ) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            };
+            let related_sentences = same_day
+                && times_agree(&first.times, &second.times)
+                && context >= options.min_context
+                && names.0 >= options.min_shared_names
+                && names.1 >= 0.5
+                && topic.0 >= options.min_topic_names
+                && topic.1 >= options.min_topic;
+            let disagreements = if related_sentences {
+                disagreeing(&first.text, &second.text)
+            } else {
+                Vec::new()
+            };
+            disagreements
+                .into_iter()
+                // Counts matched by what they count, not by their order in the sentences.
+                .filter(|d| {
+                    !d.by_order
+                        && d.a.kind == ClaimKind::Quantity
+                        && d.a.unit.as_deref().is_some_and(|u| !is_measure(u))
+                })
+                .map(move |d| {
+                    let noun = d.a.unit.clone().unwrap_or_default();
+                    let evidence = format!(
+                        "same {} ({noun}); shared context {context:.2}: {}",
+                        "counted noun",
+                        shared_words(&first.text, &second.text).join(", ")
+                    );
+                    (
+                        first.document,
+                        second.document,
+                        Conflict {
+                            kind: ConflictKind::Cross,
+                            a: reference(
+                                &documents[first.document as usize],
+                                &d.a,
+                                &first.text,
+                                &first.starts,
+                            ),
+                            b: reference(
+                                &documents[second.document as usize],
+                                &d.b,
+                                &second.text,
+                                &second.starts,
+                            ),
+                            confidence: context.min(1.0),
+                            evidence: Some(evidence),
+                        },
+                    )
+                })
+        })
+        .collect();
+
+    // The most confident few per pair of documents.
+    found.sort_by(|x, y| {
+        (x.0, x.1)
+            .cmp(&(y.0, y.1))
+            .then(y.2.confidence.total_cmp(&x.2.confidence))
+            .then_with(|| (x.2.a.line, x.2.b.line).cmp(&(y.2.a.line, y.2.b.line)))
+    });
+    found.dedup_by(|x, y| {
+        (x.0, x.1, &x.2.a.text, x.2.a.line, &x.2.b.text, x.2.b.line)
+            == (y.0, y.1, &y.2.a.text, y.2.a.line, &y.2.b.text, y.2.b.line)
+    });
+    let mut out = Vec::new();
+    let mut last = None;
+    let mut kept = 0;
+    for (a, b, conflict) in found {
+        if last != Some((a, b)) {
+            last = Some((a, b));
+            kept = 0;
+        }
+        if kept < options.per_pair {
+            out.push(conflict);
+            kept += 1;
+        }
+    }
+    out
+}
+
+/// The sentences of one document's body that state counts, amounts or shares of something.
+fn mentions_of(
+    d: u32,
+    document: &Document,
+    analysis: &Analysis,
+    weights: &Weights,
+) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for sentence in &analysis.sentences {
+        let tokens = analysis.sentence_tokens(sentence);
+        let figures = tokens.iter().filter(|&&t| is_number(t)).count();
+        // No figure: nothing to compare. Dense with figures: a table ("Shr 12 cts vs 19 cts Net
+        // 369,000 vs 358,000"), whose figures belong to its row labels, not to its sentence.
+        if figures == 0 || figures * 4 > tokens.len() {
+            continue;
+        }
+        let (text, starts) = sentence.text_and_lines(|i| document.line(i));
+        if text.contains(" vs ") {
+            continue;
+        }
+        let names = names(&text, weights);
+        if names.is_empty() {
+            continue;
+        }
+        let mut nouns: Vec<String> = quantities(&text)
+            .into_iter()
+            .filter_map(|claim| match (claim.kind, claim.unit.as_deref()) {
+                (ClaimKind::Quantity, Some(noun)) if !is_measure(noun) => {
+                    Some(canonical_word(noun))
+                }
+                _ => None,
+            })
+            .collect();
+        nouns.sort_unstable();
+        nouns.dedup();
+        if nouns.is_empty() {
+            continue;
+        }
+        let mut context: Vec<Token> = tokens
+            .iter()
+            .copied()
+            .filter(|&t| !is_stopword(t) && !is_number(t))
+            .collect();
+        context.sort_unstable();
+        context.dedup();
+        out.push(Mention {
+            document: d,
+            times: times(&text),
+            skeleton: skeleton(&text),
+            text,
+            starts,
+            nouns,
+            names,
+            context,
+        });
+    }
+    out
+}
+
+/// Units of time and measure: "5 years", "10 points", "20,000 tonnes" say how much, not of
+/// what; two stories measure different things in them.
+fn is_measure(noun: &str) -> bool {
+    // Abbreviations ("H.K." dlrs, "N.Z.") and adjectives of measures ("short tons", "troy
+    // ounces", "common shares") are no counted nouns either.
+    noun.len() <= 2
+        || matches!(
+            noun,
+            "short"
+                | "metric"
+                | "troy"
+                | "cubic"
+                | "common"
+                | "preferred"
+                | "hrs"
+                | "gmt"
+                | "edt"
+                | "est"
+                | "cdt"
+                | "bst"
+                | "pm"
+                | "am"
+                | "per"
+                | "cents"
+                | "cts"
+                | "dlrs"
+                | "close"
+        )
+        || matches!(
+            noun,
+            "year"
+                | "years"
+                | "month"
+                | "months"
+                | "week"
+                | "weeks"
+                | "day"
+                | "days"
+                | "hour"
+                | "hours"
+                | "minute"
+                | "minutes"
+                | "decade"
+                | "decades"
+                | "time"
+                | "times"
+                | "point"
+                | "points"
+                | "basis"
+                | "tonnes"
+                | "tonne"
+                | "tons"
+                | "ton"
+                | "barrels"
+                | "barrel"
+                | "bushels"
+                | "ounces"
+                | "ounce"
+                | "lbs"
+                | "pounds"
+                | "kilos"
+                | "bales"
+                | "bags"
+                | "acres"
+                | "hectares"
+                | "miles"
+                | "kilometres"
+                | "kilometers"
+                | "km"
+                | "metres"
+                | "meters"
+                | "feet"
+                | "units"
+                | "shares"
+                | "share"
+                | "head"
+                | "percent"
+                | "pct"
+                | "bpd"
+                | "mln"
+                | "billion"
+                | "million"
+                | "thousand"
+        )
+}
+
+/// Capitalized words after the first, not generic ones, as tokens. In a collection of 50
+/// documents or more, a name must also be rare: in at most 5% of the documents ("U.S.",
+/// "Shr" and "Net" name nothing in particular in a newswire).
+fn names(text: &str, weights: &Weights) -> Vec<Token> {
+    let judge_rarity = weights.documents() >= 50;
+    let mut out: Vec<Token> = text
+        .split_whitespace()
+        .skip(1)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
+        .filter(|w| !GENERIC_NAMES.contains(&w.to_lowercase().as_str()))
+        .map(token_of)
+        .filter(|&t| !judge_rarity || weights.share(t) <= 0.05)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Years and month names in a sentence.
+fn times(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| {
+            let lower = w.to_lowercase();
+            (w.len() == 4
+                && w.bytes().all(|b| b.is_ascii_digit())
+                && (w.starts_with("19") || w.starts_with("20")))
+                || MONTHS.contains(&lower.as_str()) && w.len() > 3
+        })
+        .map(|w| w.to_lowercase())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Where both sentences name years or months, whether they share one.
+fn times_agree(a: &[String], b: &[String]) -> bool {
+    a.is_empty() || b.is_empty() || a.iter().any(|t| b.contains(t))
+}
+
+/// Hash of a sentence's lower-cased words, every word holding a digit masked.
+fn skeleton(text: &str) -> u64 {
+    let masked: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_digit()) {
+                "#"
+            } else {
+                w
+            }
+        })
+        .collect();
+    xxh3_64(masked.join(" ").to_lowercase().as_bytes())
+}
+
+/// How many tokens two sorted sets share, and that count over the smaller set's size.
+fn overlap(a: &[Token], b: &[Token]) -> (usize, f32) {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let smaller = a.len().min(b.len()).max(1);
+    (shared, shared as f32 / smaller as f32)
+}
+
+/// Rarity-weighted overlap of two sorted token sets: shared weight over the smaller set's.
+fn weighted_overlap(a: &[Token], b: &[Token], weights: &Weights) -> f32 {
+    let total = |s: &[Token]| s.iter().map(|&t| weights.weight(t)).sum::<f32>();
+    let (mut i, mut j, mut shared) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += weights.weight(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let smaller = total(a).min(total(b));
+    if smaller <= 0.0 {
+        0.0
+    } else {
+        shared / smaller
+    }
+}
+
+/// Content words of `a` also in `b` (by token), in `a`'s order, for the evidence line.
+fn shared_words<'a>(a: &'a str, b: &str) -> Vec<&'a str> {
+    let in_b: FxHashSet<Token> = b
+        .split_whitespace()
+        .map(|w| token_of(w.trim_matches(|c: char| !c.is_alphanumeric())))
+        .collect();
+    let mut seen = FxHashSet::default();
+    a.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty() && !w.bytes().any(|c| c.is_ascii_digit()))
+        .filter(|w| {
+            let t = token_of(w);
+            !is_stopword(t) && in_b.contains(&t) && seen.insert(t)
+        })
+        .take(8)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skeletons_ignore_figures() {
+        assert_eq!(
+            skeleton("Shr 1.20 dlrs vs 1.10 dlrs"),
+            skeleton("Shr 2.05 dlrs vs 0.90 dlrs")
+        );
+        assert_ne!(skeleton("Shr 1.20 dlrs"), skeleton("Net 1.20 dlrs"));
+    }
+
+    #[test]
+    fn times_must_share_a_year_or_month_when_both_give_one() {
+        let (a, b, c) = (
+            times("in March 1987"),
+            times("in April 1987"),
+            times("last year"),
+        );
+        assert!(times_agree(&a, &b), "1987 is shared");
+        assert!(times_agree(&a, &c));
+        assert!(!times_agree(&times("in 1986"), &times("in 1987")));
+    }
+
+    #[test]
+    fn names_leave_out_the_first_word_and_generic_ones() {
+        let weights = Weights::new(FxHashMap::default(), 5);
+        let n = names("Police said Acme Corp lost 300 jobs in Ohio", &weights);
+        assert_eq!(n.len(), 2, "Acme and Ohio");
+    }
+}
