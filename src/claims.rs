@@ -47,6 +47,8 @@ pub enum ClaimKind {
     Ordinal,
     /// A phone number or a code of figures joined by dashes or slashes ("+1-222-2222-2222").
     Code,
+    /// An age ("aged 45", "a 45-year-old", "45 years old").
+    Age,
 }
 
 /// A number stated in the text.
@@ -759,6 +761,11 @@ fn code_end(tokens: &[Token], mut end: usize) -> usize {
             return end;
         }
     }
+}
+
+/// Where a claim starts: at its qualifier when it has one, else at its number.
+fn start_token_of(i: usize, k: usize, qualified: bool) -> usize {
+    if qualified { i } else { k }
 }
 
 /// A four-digit figure between 1900 and 2100.
@@ -1834,6 +1841,39 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
     let amount_token = currency_prefix_start(tokens, amount_token).max(i);
     let figure_only = tokens[k].kind == TokenKind::Figure && end == k + 1;
 
+    // Ages: "aged 45", "a 45-year-old man", "45 years old".
+    // A qualified age ("more than thirty years old") stays a bound on a number of years.
+    if unit.is_none() && !between && low == high && bound.is_none() {
+        let hyphen = |m: usize| symbol(m, &["-"]) && !tokens[m].spaced;
+        let stop = if hyphen(end)
+            && word(end + 1) == Some("year")
+            && hyphen(end + 2)
+            && word(end + 3) == Some("old")
+        {
+            Some(end + 4)
+        } else if matches!(word(end), Some("years" | "year")) && word(end + 1) == Some("old") {
+            Some(end + 2)
+        } else if k > 0 && word(k - 1) == Some("aged") {
+            Some(end)
+        } else {
+            None
+        };
+        if let Some(stop) = stop {
+            let claim = make(
+                text,
+                tokens,
+                start_token_of(i, k, bound.is_some()),
+                stop,
+                ClaimKind::Age,
+                low,
+                low,
+                qualifier_text,
+                None,
+            );
+            return Some((claim, stop));
+        }
+    }
+
     // Dates and times before quantities: "Dec. 31", "January 3, 2025", "9:57 AM".
     if figure_only && unit.is_none() && bound.is_none() && !between {
         let before = k.checked_sub(1).and_then(word);
@@ -2613,6 +2653,10 @@ mod tests {
                 .iter()
                 .all(|c| c.low.is_finite() && c.high.is_finite())
         );
+        assert_eq!(one("a 45-year-old man").kind, ClaimKind::Age);
+        assert_eq!(one("aged 60").kind, ClaimKind::Age);
+        assert_eq!(one("she is 30 years old").kind, ClaimKind::Age);
+        assert_eq!(one("for 30 years").kind, ClaimKind::Quantity);
         assert_eq!(one("percent of 10").kind, ClaimKind::Percent);
         assert_eq!(
             extract("a small percent of 300 residents")[0].kind,

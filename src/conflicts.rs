@@ -62,6 +62,39 @@ pub struct Conflict {
     pub evidence: Option<String>,
 }
 
+/// Which side of a pair a figure is on alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unpaired {
+    /// In the first document's sentence, not in its counterpart in the second.
+    Dropped,
+    /// In the second document's sentence, not in its counterpart in the first.
+    Added,
+}
+
+/// A figure stated in one of two paired sentences only: no conflict, but a change a reader of
+/// the copy should know of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnpairedFigure {
+    /// Dropped from the first document, or added in the second.
+    pub kind: Unpaired,
+    /// The figure, where it is stated.
+    pub figure: ClaimRef,
+    /// The other document's id.
+    pub other: String,
+    /// First original line of the counterpart sentence in the other document.
+    pub other_line: u32,
+}
+
+/// What the figures of a pair's paired sentences show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Findings {
+    /// Figures that cannot both be true.
+    pub conflicts: Vec<Conflict>,
+    /// Figures on one side only.
+    pub unpaired: Vec<UnpairedFigure>,
+}
+
 /// The reference to a claim found in a sentence: `starts` maps byte offsets of the sentence
 /// text to the document lines they came from (see [`crate::text::Sentence::text_and_lines`]).
 pub(crate) fn reference(
@@ -106,19 +139,46 @@ pub(crate) fn quantities(text: &str) -> Vec<Claim> {
 
 /// The figures of two paired sentences that disagree.
 pub fn disagreeing(left: &str, right: &str) -> Vec<Disagreement> {
+    compare(left, right).disagreements
+}
+
+/// What comparing the figures of two paired sentences finds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SentenceFigures {
+    /// Matched figures that cannot both be true.
+    pub disagreements: Vec<Disagreement>,
+    /// Figures of the first sentence with no counterpart in the second.
+    pub only_left: Vec<Claim>,
+    /// Figures of the second sentence with no counterpart in the first.
+    pub only_right: Vec<Claim>,
+}
+
+/// Compares the figures of two paired sentences: which disagree, which are on one side only.
+pub fn compare(left: &str, right: &str) -> SentenceFigures {
     let (left, right) = (quantities(left), quantities(right));
-    if left.is_empty() || right.is_empty() {
-        return Vec::new();
+    if left.is_empty() && right.is_empty() {
+        return SentenceFigures::default();
     }
-    match_claims(&left, &right)
-        .into_iter()
-        .filter(|&(x, y, _)| contradicts(&left[x], &right[y]))
-        .map(|(x, y, by_order)| Disagreement {
-            a: left[x].clone(),
-            b: right[y].clone(),
-            by_order,
-        })
-        .collect()
+    let (matched, used_left, used_right) = match_claims(&left, &right);
+    SentenceFigures {
+        disagreements: matched
+            .into_iter()
+            .filter(|&(x, y, _)| contradicts(&left[x], &right[y]))
+            .map(|(x, y, by_order)| Disagreement {
+                a: left[x].clone(),
+                b: right[y].clone(),
+                by_order,
+            })
+            .collect(),
+        only_left: (0..left.len())
+            .filter(|&x| !used_left[x])
+            .map(|x| left[x].clone())
+            .collect(),
+        only_right: (0..right.len())
+            .filter(|&y| !used_right[y])
+            .map(|y| right[y].clone())
+            .collect(),
+    }
 }
 
 /// Whether two matched claims cannot both be true. A sign is not held against a copy (a spinner
@@ -146,9 +206,10 @@ fn counted(claim: &Claim) -> Option<String> {
     })
 }
 
-/// The conflicts inside the paired sentences of two documents.
-pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
-    let mut out = Vec::new();
+/// The conflicts, and the figures on one side only, inside the paired sentences of two
+/// documents.
+pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Findings {
+    let mut out = Findings::default();
     for pair in &alignment.pairs {
         if pair.similarity < MIN_SENTENCE_SIMILARITY {
             continue;
@@ -158,8 +219,35 @@ pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
         };
         let (text_a, starts_a) = sentence(a, pair.a);
         let (text_b, starts_b) = sentence(b, pair.b);
-        for found in disagreeing(&text_a, &text_b) {
-            out.push(Conflict {
+        let figures = compare(&text_a, &text_b);
+        let first_line = |side: &Side, starts: &[(usize, usize)]| {
+            side.document.lines[starts.first().map_or(0, |s| s.1)].number
+        };
+        for (claims, kind, (has, has_text, has_starts), (lacks, lacks_starts)) in [
+            (
+                &figures.only_left,
+                Unpaired::Dropped,
+                (a, &text_a, &starts_a),
+                (b, &starts_b),
+            ),
+            (
+                &figures.only_right,
+                Unpaired::Added,
+                (b, &text_b, &starts_b),
+                (a, &starts_a),
+            ),
+        ] {
+            for claim in claims {
+                out.unpaired.push(UnpairedFigure {
+                    kind,
+                    figure: reference(has.document, claim, has_text, has_starts),
+                    other: lacks.document.id.clone(),
+                    other_line: first_line(lacks, lacks_starts),
+                });
+            }
+        }
+        for found in figures.disagreements {
+            out.conflicts.push(Conflict {
                 kind: ConflictKind::Aligned,
                 a: reference(a.document, &found.a, &text_a, &starts_a),
                 b: reference(b.document, &found.b, &text_b, &starts_b),
@@ -171,8 +259,13 @@ pub fn aligned(alignment: &Alignment, a: &Side, b: &Side) -> Vec<Conflict> {
     out
 }
 
-/// Matches claims of two paired sentences: by what they count, then in order among the rest.
-fn match_claims(left: &[Claim], right: &[Claim]) -> Vec<(usize, usize, bool)> {
+/// Matched claims of two sentences: the pairs (with whether they were matched by order), and
+/// which claims of each side found a counterpart, as a twin or a match.
+type Matching = (Vec<(usize, usize, bool)>, Vec<bool>, Vec<bool>);
+
+/// Matches claims of two paired sentences: twins first, then by what they count, then in order
+/// among the rest.
+fn match_claims(left: &[Claim], right: &[Claim]) -> Matching {
     let mut matched = Vec::new();
     let mut used_left = vec![false; left.len()];
     let mut used_right = vec![false; right.len()];
@@ -224,14 +317,13 @@ fn match_claims(left: &[Claim], right: &[Claim]) -> Vec<(usize, usize, bool)> {
             .filter(|&y| !used_right[y] && right[y].kind == kind)
             .collect();
         if !rest_left.is_empty() && rest_left.len() == rest_right.len() {
-            matched.extend(
-                rest_left
-                    .into_iter()
-                    .zip(rest_right)
-                    .map(|(x, y)| (x, y, true)),
-            );
+            for (x, y) in rest_left.into_iter().zip(rest_right) {
+                used_left[x] = true;
+                used_right[y] = true;
+                matched.push((x, y, true));
+            }
         }
     }
     matched.sort_unstable();
-    matched
+    (matched, used_left, used_right)
 }

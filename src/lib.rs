@@ -368,7 +368,7 @@ fn run(
 type Verifiable<'a> = (&'a Document, &'a Prepared, &'a Profile);
 
 /// A reported pair and the conflicting figures in its passages.
-pub(crate) type Verified = (Pair, Vec<conflicts::Conflict>);
+pub(crate) type Verified = (Pair, conflicts::Findings);
 
 /// Aligns two documents and judges the pair: a reported [`Pair`] with its conflicts, or `None`.
 pub(crate) fn verify_pair(
@@ -403,7 +403,7 @@ pub(crate) fn verify_pair(
     let found = if kind == judge::Kind::Full {
         conflicts::aligned(&alignment, &side_a, &side_b)
     } else {
-        Vec::new()
+        conflicts::Findings::default()
     };
     let pair = Pair {
         a: a.0.id.clone(),
@@ -429,13 +429,23 @@ pub(crate) fn assemble(
     mut stats: Stats,
 ) -> Report {
     let mut conflicts = cross;
+    let mut unpaired_figures = Vec::new();
     let mut verified: Vec<(u32, u32, Pair)> = verified
         .into_iter()
         .map(|(a, b, (pair, found))| {
-            conflicts.extend(found);
+            conflicts.extend(found.conflicts);
+            unpaired_figures.extend(found.unpaired);
             (a, b, pair)
         })
         .collect();
+    unpaired_figures.sort_by(|x, y| {
+        (&x.figure.doc, &x.other, x.figure.line, &x.figure.text).cmp(&(
+            &y.figure.doc,
+            &y.other,
+            y.figure.line,
+            &y.figure.text,
+        ))
+    });
     verified.sort_by(|x, y| (&x.2.a, &x.2.b).cmp(&(&y.2.a, &y.2.b)));
     conflicts.sort_by(|x, y| {
         (&x.a.doc, x.a.line, &x.b.doc, x.b.line, &x.a.text)
@@ -468,6 +478,7 @@ pub(crate) fn assemble(
         pairs: verified.into_iter().map(|(_, _, pair)| pair).collect(),
         clusters,
         conflicts,
+        unpaired_figures,
         warnings,
         stats,
     }

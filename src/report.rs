@@ -26,6 +26,9 @@ pub struct Report {
     pub clusters: Vec<Cluster>,
     /// Figures that disagree inside the passages of reported pairs, sorted by place.
     pub conflicts: Vec<crate::conflicts::Conflict>,
+    /// Figures stated in one of two paired sentences only (dropped from `a`, added in `b`),
+    /// sorted by document and line.
+    pub unpaired_figures: Vec<crate::conflicts::UnpairedFigure>,
     /// Problems with the input, in the order met.
     pub warnings: Vec<Warning>,
     /// Counts from each stage.

@@ -356,3 +356,39 @@ fn template_stories_and_other_days_make_no_cross_conflicts() {
         report["conflicts"]
     );
 }
+
+#[test]
+fn figures_on_one_side_only_are_listed_apart_from_conflicts() {
+    let report = seeds_report();
+    let unpaired: Vec<(String, String, u64, String)> = report["unpaired_figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["kind"].as_str().unwrap().to_string(),
+                u["figure"]["doc"].as_str().unwrap().to_string(),
+                u["figure"]["line"].as_u64().unwrap(),
+                u["figure"]["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The spinner turned "hundreds of Nepali nationals" into "lots of": in 004 only.
+    assert!(
+        unpaired.contains(&(
+            "added".to_string(),
+            WRAPPED.to_string(),
+            91,
+            "hundreds".to_string()
+        )),
+        "{unpaired:?}"
+    );
+    // None of them is also a conflict.
+    for c in report["conflicts"].as_array().unwrap() {
+        assert!(
+            !unpaired
+                .iter()
+                .any(|u| u.1 == c["b"]["doc"] && u.2 == c["b"]["line"] && u.3 == c["b"]["text"])
+        );
+    }
+}

@@ -247,6 +247,51 @@ pub fn render(report: &Report, views: &[Comparison], out: &mut dyn Write) -> io:
     }
     writeln!(out, "</section>")?;
 
+    // Figures on one side only.
+    if !report.unpaired_figures.is_empty() {
+        writeln!(
+            out,
+            "<section id=\"unpaired\">\n<h2>Figures on one side only</h2>\n<p class=\"meta\">In paired sentences of a duplicate pair: no conflict, but a change a reader of the copy should know of.</p>"
+        )?;
+        table_head(
+            out,
+            "unpaired-table",
+            "figures",
+            &[
+                ("Where", "text"),
+                ("Figure", "text"),
+                ("What happened", "text"),
+                ("Other side", "text"),
+            ],
+        )?;
+        for u in &report.unpaired_figures {
+            let in_a = u.kind == crate::conflicts::Unpaired::Dropped;
+            let (a, b) = if in_a {
+                (&u.figure.doc, &u.other)
+            } else {
+                (&u.other, &u.figure.doc)
+            };
+            writeln!(
+                out,
+                "<tr><td><a href=\"{}\">{}:{}</a></td><td><mark>{}</mark> <span class=\"value\">({})</span></td><td>{}</td><td><a href=\"{}\">{}:{}</a></td></tr>",
+                pair_link(a, b, Some((in_a, u.figure.line))),
+                Esc(&u.figure.doc),
+                u.figure.line,
+                Esc(&u.figure.text),
+                Esc(&u.figure.value),
+                if in_a {
+                    "dropped: not in B"
+                } else {
+                    "added: not in A"
+                },
+                pair_link(a, b, Some((!in_a, u.other_line))),
+                Esc(&u.other),
+                u.other_line,
+            )?;
+        }
+        writeln!(out, "</tbody></table></div>\n</section>")?;
+    }
+
     // Warnings.
     writeln!(out, "<section id=\"warnings\">\n<h2>Warnings</h2>")?;
     if report.warnings.is_empty() {

@@ -11,6 +11,8 @@ use crate::report::{Pair, Report};
 
 /// Passages shown per pair; the JSON report has them all.
 const PASSAGES_SHOWN: usize = 6;
+/// Figures on one side only shown; the JSON report has them all.
+const UNPAIRED_SHOWN: usize = 10;
 /// Warnings shown per kind; the JSON report has them all.
 const WARNINGS_SHOWN: usize = 5;
 
@@ -84,6 +86,26 @@ pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Res
                 c.b.text,
                 c.b.value,
                 c.confidence
+            )?;
+        }
+    }
+    if !report.unpaired_figures.is_empty() {
+        writeln!(
+            out,
+            "\n{strong}Figures on one side only{reset} {dim}(in paired sentences; not conflicts){reset}"
+        )?;
+        for u in report.unpaired_figures.iter().take(UNPAIRED_SHOWN) {
+            writeln!(
+                out,
+                "  {}:{} {:?} ({}) {dim}not in {}:{}{reset}",
+                u.figure.doc, u.figure.line, u.figure.text, u.figure.value, u.other, u.other_line
+            )?;
+        }
+        if report.unpaired_figures.len() > UNPAIRED_SHOWN {
+            writeln!(
+                out,
+                "  {dim}… and {} more (--format json lists all){reset}",
+                report.unpaired_figures.len() - UNPAIRED_SHOWN
             )?;
         }
     }
