@@ -547,17 +547,38 @@ fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
     let verdicts = crosscheck::chrome::detect(&ingested.documents, &options.chrome);
     let mut out = args.out.open()?;
     let mut rows = Vec::new();
+    // Claims are read sentence by sentence, so that a figure and its qualifier wrapped onto two
+    // lines ("more than\n40 pct") are read together; each is placed at its original line and
+    // column.
     for (document, chrome) in ingested.documents.iter().zip(&verdicts) {
-        for (index, line) in document.line_texts().enumerate() {
-            if chrome.is_chrome(index) {
-                continue;
-            }
-            for claim in crosscheck::claims::extract(line) {
-                let column = line[..claim.span.0].chars().count() + 1;
+        let analysis = crosscheck::text::analyze(
+            document
+                .line_texts()
+                .enumerate()
+                .map(|(i, line)| (line, !chrome.is_chrome(i))),
+        );
+        for sentence in &analysis.sentences {
+            let (text, starts) = sentence.text_and_lines(|i| document.line(i));
+            for claim in crosscheck::claims::extract(&text) {
+                let k = starts
+                    .partition_point(|&(offset, _)| offset <= claim.span.0)
+                    .saturating_sub(1);
+                let (offset, index) = starts[k];
+                let content = document.line(index);
+                let from = if index == sentence.start.0 as usize {
+                    sentence.start.1 as usize
+                } else {
+                    0
+                };
+                let piece = content.get(from..).unwrap_or("");
+                let lead = piece.len() - piece.trim_start().len();
+                let byte = (from + lead + claim.span.0 - offset).min(content.len());
+                let column = content.get(..byte).map_or(1, |p| p.chars().count() + 1);
                 rows.push((
                     document.id.clone(),
                     document.lines[index].number,
                     column,
+                    text.clone(),
                     claim,
                 ));
             }
@@ -567,11 +588,12 @@ fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
         Format::Json => {
             let value: Vec<serde_json::Value> = rows
                 .iter()
-                .map(|(id, line, column, claim)| {
+                .map(|(id, line, column, sentence, claim)| {
                     let mut v = serde_json::to_value(claim).unwrap_or_default();
                     v["document"] = id.clone().into();
                     v["line"] = (*line).into();
                     v["column"] = (*column).into();
+                    v["sentence"] = sentence.clone().into();
                     v
                 })
                 .collect();
@@ -580,7 +602,7 @@ fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Human => {
-            for (id, line, column, claim) in &rows {
+            for (id, line, column, _, claim) in &rows {
                 let value = claim.describe();
                 writeln!(
                     out,

@@ -392,3 +392,51 @@ fn figures_on_one_side_only_are_listed_apart_from_conflicts() {
         );
     }
 }
+
+#[test]
+fn claims_command_reads_across_wrapped_lines_and_cites_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wrapped.txt");
+    std::fs::write(
+        &path,
+        "Securities houses may hold shares worth\nmore than 40 pct of their capital, and 2,416\nunits were sold in 1987.\n",
+    )
+    .unwrap();
+    let out = run(&["claims", path.to_str().unwrap(), "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claims = value["claims"].as_array().unwrap();
+    let found: Vec<(&str, &str, u64, u64)> = claims
+        .iter()
+        .map(|c| {
+            (
+                c["text"].as_str().unwrap(),
+                c["kind"].as_str().unwrap(),
+                c["line"].as_u64().unwrap(),
+                c["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("more than 40 pct", "percent", 2, 1),
+            ("2,416", "quantity", 2, 40),
+            ("1987", "year", 3, 20),
+        ]
+    );
+    assert_eq!(
+        claims[1]["unit"], "units",
+        "the counted noun is on the next line"
+    );
+    assert!(
+        claims[0]["sentence"]
+            .as_str()
+            .unwrap()
+            .starts_with("Securities houses")
+    );
+}
