@@ -513,27 +513,13 @@ fn is_social_glue(lower: &str, words: usize) -> bool {
 /// A line that is only a date or a time: "5:04 PM", "January 27, 2026". Its numbers must be
 /// days, years or clock times: "May 6765" is a row of a table, not a date.
 fn is_dateline_only(lower: &str, words: usize) -> bool {
-    const OTHER_DATE_WORDS: &[&str] = &[
-        "am",
-        "pm",
-        "a.m",
-        "p.m",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "gmt",
-        "utc",
-        "et",
-        "est",
-        "edt",
-    ];
+    const OTHER_DATE_WORDS: &[&str] = &["am", "pm", "a.m", "p.m", "gmt", "utc", "et", "est", "edt"];
     let is_date_part = |token: &str| {
         let token = token.trim_end_matches('.');
-        if crate::text::MONTHS.contains(&token) || OTHER_DATE_WORDS.contains(&token) {
+        if crate::text::MONTHS.contains(&token)
+            || crate::text::WEEKDAYS.contains(&token)
+            || OTHER_DATE_WORDS.contains(&token)
+        {
             return true;
         }
         if token.contains(':') {

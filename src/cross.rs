@@ -34,7 +34,9 @@ use crate::align::Weights;
 use crate::claims::ClaimKind;
 use crate::conflicts::{Conflict, ConflictKind, disagreeing, quantities, reference};
 use crate::ingest::Document;
-use crate::text::{Analysis, MONTHS, Token, canonical_word, is_number, is_stopword, token_of};
+use crate::text::{
+    Analysis, MONTHS, Token, WEEKDAYS, canonical_word, is_number, is_stopword, token_of,
+};
 
 /// Settings for cross-document conflicts.
 #[derive(Debug, Clone)]
@@ -95,25 +97,6 @@ const GENERIC_NAMES: &[&str] = &[
     "ap",
     "associated",
     "press",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "shr",
     "net",
     "revs",
@@ -505,7 +488,14 @@ fn names(text: &str, weights: &Weights) -> Vec<Token> {
         .skip(1)
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
-        .filter(|w| !GENERIC_NAMES.contains(&w.to_lowercase().as_str()))
+        .filter(|w| {
+            // Dates name no one either.
+            let lower = w.to_lowercase();
+            let lower = lower.as_str();
+            !GENERIC_NAMES.contains(&lower)
+                && !MONTHS.contains(&lower)
+                && !WEEKDAYS.contains(&lower)
+        })
         .map(token_of)
         .filter(|&t| !judge_rarity || weights.share(t) <= 0.05)
         .collect();
@@ -552,45 +542,39 @@ fn skeleton(text: &str) -> u64 {
     xxh3_64(masked.join(" ").to_lowercase().as_bytes())
 }
 
-/// How many tokens two sorted sets share, and that count over the smaller set's size.
-fn overlap(a: &[Token], b: &[Token]) -> (usize, f32) {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
+/// The tokens two sorted sets share, in order.
+fn shared(a: &[Token], b: &[Token]) -> impl Iterator<Item = Token> {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    return Some(a[i - 1]);
+                }
             }
         }
-    }
-    let smaller = a.len().min(b.len()).max(1);
-    (shared, shared as f32 / smaller as f32)
+        None
+    })
+}
+
+/// How many tokens two sorted sets share, and that count over the smaller set's size.
+fn overlap(a: &[Token], b: &[Token]) -> (usize, f32) {
+    let count = shared(a, b).count();
+    (count, count as f32 / a.len().min(b.len()).max(1) as f32)
 }
 
 /// Rarity-weighted overlap of two sorted token sets: shared weight over the smaller set's.
 fn weighted_overlap(a: &[Token], b: &[Token], weights: &Weights) -> f32 {
     let total = |s: &[Token]| s.iter().map(|&t| weights.weight(t)).sum::<f32>();
-    let (mut i, mut j, mut shared) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += weights.weight(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
     let smaller = total(a).min(total(b));
     if smaller <= 0.0 {
-        0.0
-    } else {
-        shared / smaller
+        return 0.0;
     }
+    shared(a, b).map(|t| weights.weight(t)).sum::<f32>() / smaller
 }
 
 /// Content words of `a` also in `b` (by token), in `a`'s order, for the evidence line.

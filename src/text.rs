@@ -209,6 +209,17 @@ fn push_sentence(
     });
 }
 
+/// Day names, lower case.
+pub const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// Month names and their abbreviations, lower case.
 pub const MONTHS: &[&str] = &[
     "january",

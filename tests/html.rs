@@ -1,18 +1,10 @@
 //! `crosscheck report --format html`: one self-contained page, with document text escaped.
 //! What it does in a browser is tested by tests/browser (headless Chromium).
 
-use crate::util::{run, seeds};
+use crate::util::{report_output, seeds};
 
 fn html(args: &[&str]) -> String {
-    let mut all = vec!["report", "--format", "html"];
-    all.extend_from_slice(args);
-    let out = run(&all);
-    assert!(
-        out.status.success(),
-        "crosscheck {all:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("the page is UTF-8")
+    String::from_utf8(report_output("html", args)).expect("the page is UTF-8")
 }
 
 /// The text between `<script type="application/json" id="ID">` and its end.

@@ -17,9 +17,9 @@ pub fn run(args: &[&str]) -> Output {
         .expect("the crosscheck binary runs")
 }
 
-/// Runs `crosscheck report ARGS --format json`, checks it succeeded, and parses the report.
-pub fn report_json(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["report", "--format", "json"];
+/// Runs `crosscheck report ARGS --format FORMAT`, checks it succeeded, and gives its output.
+pub fn report_output(format: &str, args: &[&str]) -> Vec<u8> {
+    let mut all = vec!["report", "--format", format];
     all.extend_from_slice(args);
     let out = run(&all);
     assert!(
@@ -27,7 +27,12 @@ pub fn report_json(args: &[&str]) -> serde_json::Value {
         "crosscheck {all:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("the JSON report parses")
+    out.stdout
+}
+
+/// Runs `crosscheck report ARGS --format json` and parses the report.
+pub fn report_json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_slice(&report_output("json", args)).expect("the JSON report parses")
 }
 
 /// The (a, b) ids of every reported pair.

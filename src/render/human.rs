@@ -58,34 +58,17 @@ pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Res
     if !report.conflicts.is_empty() {
         writeln!(out, "\n{strong}Figures that disagree{reset}")?;
         for c in &report.conflicts {
-            if let Some(evidence) = &c.evidence {
-                writeln!(
-                    out,
-                    "  {warn}{}:{}{reset} {:?} ({}) {dim}against{reset} {warn}{}:{}{reset} {:?} ({}) {dim}across articles, confidence {:.2}: {evidence}{reset}",
-                    c.a.doc,
-                    c.a.line,
-                    c.a.text,
-                    c.a.value,
-                    c.b.doc,
-                    c.b.line,
-                    c.b.text,
-                    c.b.value,
+            let across = match &c.evidence {
+                Some(evidence) => format!(
+                    "across articles, confidence {:.2}: {evidence}",
                     c.confidence
-                )?;
-                continue;
-            }
+                ),
+                None => format!("confidence {:.2}", c.confidence),
+            };
             writeln!(
                 out,
-                "  {warn}{}:{}{reset} {:?} ({}) {dim}against{reset} {warn}{}:{}{reset} {:?} ({}) {dim}confidence {:.2}{reset}",
-                c.a.doc,
-                c.a.line,
-                c.a.text,
-                c.a.value,
-                c.b.doc,
-                c.b.line,
-                c.b.text,
-                c.b.value,
-                c.confidence
+                "  {warn}{}:{}{reset} {:?} ({}) {dim}against{reset} {warn}{}:{}{reset} {:?} ({}) {dim}{across}{reset}",
+                c.a.doc, c.a.line, c.a.text, c.a.value, c.b.doc, c.b.line, c.b.text, c.b.value,
             )?;
         }
     }

@@ -48,7 +48,9 @@ let browser;
 let seedsUrl;
 let hostileUrl;
 
-before(() => {
+// One hook: the reports first (a failure there stops before a browser is started), then the
+// browser, which `after` always closes.
+before(async () => {
   seedsUrl = report(join(root, "fixtures/seeds"), "seeds.html");
   const dir = join(work, "hostile");
   mkdirSync(dir);
@@ -56,9 +58,6 @@ before(() => {
   writeFileSync(join(dir, "b.txt"), hostile);
   writeFileSync(join(dir, "c.txt"), cut);
   hostileUrl = report(dir, "hostile.html");
-});
-
-before(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [

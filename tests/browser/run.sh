@@ -12,6 +12,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 binary="${1:-$root/target/release/crosscheck}"
+case "$binary" in
+  /*) ;;
+  *) binary="$PWD/$binary" ;; # relative to where we were called from, before any cd
+esac
 
 if [ ! -x "$binary" ]; then
   (cd "$root" && cargo build --release --quiet)
@@ -34,5 +38,5 @@ fi
 
 cd "$here"
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
-CROSSCHECK="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")" CHROMIUM="$chromium" \
-  node --test --test-reporter=spec report.test.mjs
+CROSSCHECK="$binary" CHROMIUM="$chromium" \
+  timeout 600 node --test --test-reporter=spec --test-timeout=120000 report.test.mjs
