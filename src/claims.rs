@@ -2354,6 +2354,94 @@ mod tests {
     }
 
     #[test]
+    fn every_qualifier_of_the_issue() {
+        for text in [
+            "about 700 soldiers",
+            "some 300 residents",
+            "nearly 30 villages",
+            "almost 10 thousand people",
+            "roughly 2,000 homes",
+        ] {
+            let c = one(text);
+            assert!(
+                c.low < c.stated && c.high > c.stated,
+                "{text}: a band {c:?}"
+            );
+        }
+        for text in [
+            "over 260 people",
+            "more than 1 million troops",
+            "at least 60 strikes",
+        ] {
+            let c = one(text);
+            assert!(
+                c.high.is_infinite() && c.low >= c.stated,
+                "{text}: a lower bound {c:?}"
+            );
+        }
+        for text in [
+            "up to 180,000 convicts",
+            "less than 5 pct",
+            "fewer than 20 ships",
+        ] {
+            let c = one(text);
+            assert!(
+                c.low == 0.0 && c.high <= c.stated,
+                "{text}: an upper bound {c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ranges_and_money_ranges() {
+        let r = one("from 195,000 to 400,000 rubles");
+        assert_eq!(
+            (r.low, r.high, r.kind),
+            (195_000.0, 400_000.0, ClaimKind::Money)
+        );
+        assert_eq!(r.unit.as_deref(), Some("Russian ruble"));
+        let r = one("300,000-350,000 prisoners");
+        assert_eq!((r.low, r.high), (300_000.0, 350_000.0));
+        let r = one("140 to 180 million");
+        assert_eq!(
+            (r.low, r.high),
+            (140e6, 180e6),
+            "the first bound shares the scale"
+        );
+    }
+
+    #[test]
+    fn one_amount_in_two_currencies_is_two_amounts_and_no_negative() {
+        let claims = extract("a fine of 400,000 rubles ($4,000)");
+        let amounts: Vec<(f64, &str)> = claims
+            .iter()
+            .map(|c| (c.stated, c.unit.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(amounts, [(400_000.0, "Russian ruble"), (4_000.0, "Dollar")]);
+    }
+
+    #[test]
+    fn vague_magnitudes_as_intervals() {
+        for (text, low, high) in [
+            ("dozens of men", 24.0, 120.0),
+            ("hundreds of soldiers", 200.0, 1000.0),
+            ("thousands of soldiers", 2000.0, 10_000.0),
+            ("tens of thousands of people", 20_000.0, 100_000.0),
+            ("millions of dollars", 2e6, 1e7),
+        ] {
+            let c = one(text);
+            assert!(
+                c.low == low && c.high < high && c.high > high * 0.999,
+                "{text}: {c:?}"
+            );
+        }
+        assert!(
+            extract("He scores well").is_empty(),
+            "'scores' alone is a verb"
+        );
+    }
+
+    #[test]
     fn vague_magnitudes_are_disjoint_intervals() {
         let hundreds = one("hundreds of soldiers");
         let thousands = one("thousands of soldiers");

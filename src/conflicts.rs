@@ -327,3 +327,86 @@ fn match_claims(left: &[Claim], right: &[Claim]) -> Matching {
     matched.sort_unstable();
     (matched, used_left, used_right)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The (first, second) texts of the figures of two sentences that disagree.
+    fn conflicts(a: &str, b: &str) -> Vec<(String, String)> {
+        disagreeing(a, b)
+            .into_iter()
+            .map(|d| (d.a.text, d.b.text))
+            .collect()
+    }
+
+    #[test]
+    fn figures_that_cannot_both_be_true() {
+        assert_eq!(
+            conflicts(
+                "North Korea sent thousands of soldiers to Kursk.",
+                "North Korea dispatched hundreds of soldiers to Kursk."
+            ),
+            [("thousands".into(), "hundreds".into())]
+        );
+        assert_eq!(
+            conflicts(
+                "Tens of thousands of people fled abroad.",
+                "Tens of hundreds of individuals fled abroad."
+            ),
+            [("Tens of thousands".into(), "Tens of hundreds".into())]
+        );
+        assert_eq!(
+            conflicts(
+                "The plant employs 239 workers.",
+                "The plant employs 311 workers."
+            ),
+            [("239".into(), "311".into())]
+        );
+    }
+
+    #[test]
+    fn figures_that_can_both_be_true() {
+        for (a, b) in [
+            (
+                "about 10 thousand residents left",
+                "9.6 thousand residents left",
+            ),
+            (
+                "a fine of 400,000 rubles ($4,000) was paid",
+                "a fine of 400,000 rubles was paid",
+            ),
+            ("160,000 troops", "160, 000 troops"),
+            ("for four years", "for 4 years"),
+            ("more than 550 people", "greater than 550 people"),
+            ("net of 12.1 mln dlrs", "net of 12,141,000 dlrs"),
+        ] {
+            assert!(conflicts(a, b).is_empty(), "{a:?} against {b:?}");
+        }
+    }
+
+    #[test]
+    fn a_figure_on_one_side_only_is_no_conflict_but_is_listed() {
+        let found = compare(
+            "Hundreds of Nepali nationals were recruited, and 12 were killed.",
+            "Lots of Nepali nationals were recruited, and 12 were killed.",
+        );
+        assert!(found.disagreements.is_empty());
+        assert_eq!(found.only_left.len(), 1);
+        assert_eq!(found.only_left[0].text, "Hundreds");
+        assert!(found.only_right.is_empty());
+    }
+
+    #[test]
+    fn twins_pair_first_so_the_changed_figure_is_the_one_left() {
+        // "more than 40 pct" must not take the "50 pct" that is the twin of the other side's.
+        let found = conflicts(
+            "shares worth more than 40 pct of capital and trust firms 50 pct",
+            "shares worth more than 53 pct of capital and trust firms 50 pct",
+        );
+        assert_eq!(
+            found,
+            [("more than 40 pct".into(), "more than 53 pct".into())]
+        );
+    }
+}
