@@ -1755,9 +1755,12 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
         && unit.is_none()
         && k > 0
         && !tokens[k].spaced
-        && tokens[k - 1].kind == TokenKind::Word
-        // Chinese and Japanese write figures against their words: "约300名" is a count.
-        && tokens[k - 1].text.bytes().all(|b| b.is_ascii_alphabetic())
+        // "CF6", "80C2"; but Chinese and Japanese write figures against their words: "约300名"
+        // is a count.
+        && (tokens[k - 1].kind == TokenKind::Word
+            && tokens[k - 1].text.bytes().all(|b| b.is_ascii_alphabetic())
+            || tokens[k - 1].kind == TokenKind::Figure
+                && tokens[k - 1].text.ends_with(|c: char| c.is_ascii_alphabetic()))
     {
         let stop = code_end(tokens, end);
         let claim = make(
@@ -2708,6 +2711,7 @@ mod tests {
             "15 Boeing 767-300 planes",
             "the G-5 meeting",
             "CF6-80C2",
+            "GE CFG-80C2 engines",
         ] {
             let claims = extract(code);
             let last = claims.last().unwrap_or_else(|| panic!("{code}: nothing"));
