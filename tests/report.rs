@@ -440,3 +440,52 @@ fn claims_command_reads_across_wrapped_lines_and_cites_line_and_column() {
             .starts_with("Securities houses")
     );
 }
+
+#[test]
+fn the_report_is_the_same_on_one_thread_and_on_four_and_from_run_to_run() {
+    // Seeds, the cross-document fixtures and a JSONL of near-copies together: every stage that
+    // runs in parallel (chrome, tokenizing, signing, verifying, cross-checking) has work to do.
+    let dir = tempfile::tempdir().unwrap();
+    let cross = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cross");
+    let story = "Officials in the northern district said the river rose 40 centimetres overnight \
+        and that 300 residents of the valley were moved to schools and sports halls.";
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("copy-{i:02}"),
+                "text": format!("{story} Crews from depot {} worked through the night. {story}", i % 7),
+            })
+            .to_string()
+        })
+        .collect();
+    let corpus = dir.path().join("copies.jsonl");
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let paths = [
+        seeds().to_str().unwrap().to_string(),
+        cross.to_str().unwrap().to_string(),
+        corpus.to_str().unwrap().to_string(),
+    ];
+    let report = |threads: &str| {
+        let mut args = vec!["report", "--format", "json", "--threads", threads];
+        args.extend(paths.iter().map(String::as_str));
+        let out = run(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = report("1");
+    let parsed: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert!(
+        parsed["pairs"].as_array().unwrap().len() > 10,
+        "the run has pairs to verify"
+    );
+    assert!(!parsed["conflicts"].as_array().unwrap().is_empty());
+    assert!(
+        one == report("4"),
+        "one thread and four give different reports"
+    );
+    assert!(one == report("1"), "two runs give different reports");
+}
