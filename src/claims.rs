@@ -763,11 +763,6 @@ fn code_end(tokens: &[Token], mut end: usize) -> usize {
     }
 }
 
-/// Where a claim starts: at its qualifier when it has one, else at its number.
-fn start_token_of(i: usize, k: usize, qualified: bool) -> usize {
-    if qualified { i } else { k }
-}
-
 /// A four-digit figure between 1900 and 2100.
 fn is_year(t: &Token) -> bool {
     t.kind == TokenKind::Figure
@@ -1336,16 +1331,21 @@ fn currency_prefix_start(tokens: &[Token], at: usize) -> usize {
         .get(at)
         .is_some_and(|t| t.kind == TokenKind::Symbol && currency(&t.lower).is_some());
     if symbol_at && at > 0 && dollar_prefix(tokens, at).is_some() {
-        if at >= 3
-            && tokens[at - 1].lower == "s"
-            && tokens[at - 2].text == "."
-            && tokens[at - 3].lower == "u"
-        {
-            return at - 3;
-        }
-        return at - 1;
+        return if dotted_us(tokens, at) {
+            at - 3
+        } else {
+            at - 1
+        };
     }
     at
+}
+
+/// Whether "u.s" (three tokens: u, ., s) stands right before the token at `at`.
+fn dotted_us(tokens: &[Token], at: usize) -> bool {
+    at >= 3
+        && tokens[at - 1].lower == "s"
+        && tokens[at - 2].text == "."
+        && tokens[at - 3].lower == "u"
 }
 
 /// The country of a prefix before "$" at `at`: "C $", "HK$", "u.s $", "mxn$". One-letter
@@ -1355,7 +1355,7 @@ fn dollar_prefix(tokens: &[Token], at: usize) -> Option<&'static str> {
         .get(at.checked_sub(1)?)
         .filter(|t| t.kind == TokenKind::Word)?;
     let glued = !tokens[at].spaced;
-    if prefix.lower == "s" && at >= 3 && tokens[at - 2].text == "." && tokens[at - 3].lower == "u" {
+    if dotted_us(tokens, at) {
         return Some("United States dollar");
     }
     let after_apostrophe = at >= 2 && matches!(tokens[at - 2].text, "'" | "’");
@@ -1678,11 +1678,7 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
         unit = Some(w.to_string());
         kind = ClaimKind::Money;
         k += 2;
-    } else if word(k) == Some("u")
-        && symbol(k + 1, &["."])
-        && tokens.get(k + 3).is_some_and(|t| t.text == "$")
-        && dollar_prefix(tokens, k + 3).is_some()
-    {
+    } else if tokens.get(k + 3).is_some_and(|t| t.text == "$") && dotted_us(tokens, k + 3) {
         unit = Some("United States dollar".to_string());
         kind = ClaimKind::Money;
         k += 4;
@@ -1862,17 +1858,7 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
             None
         };
         if let Some(stop) = stop {
-            let claim = make(
-                text,
-                tokens,
-                start_token_of(i, k, bound.is_some()),
-                stop,
-                ClaimKind::Age,
-                low,
-                low,
-                qualifier_text,
-                None,
-            );
+            let claim = make(text, tokens, k, stop, ClaimKind::Age, low, low, None, None);
             return Some((claim, stop));
         }
     }

@@ -184,7 +184,7 @@ pub fn compare(left: &str, right: &str) -> SentenceFigures {
 /// Whether two matched claims cannot both be true. A sign is not held against a copy (a spinner
 /// turns "minus 0.10 pct" into "subtraction 0.10 pct"), nor is a fraction compared with a whole
 /// number (a spinner's "two-tierces" for "two-thirds" reads as two).
-pub(crate) fn contradicts(a: &Claim, b: &Claim) -> bool {
+fn contradicts(a: &Claim, b: &Claim) -> bool {
     let fraction = |c: &Claim| {
         c.kind == ClaimKind::Quantity
             && c.stated.abs() < 1.0

@@ -84,13 +84,14 @@ pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Res
                 u.figure.doc, u.figure.line, u.figure.text, u.figure.value, u.other, u.other_line
             )?;
         }
-        if report.unpaired_figures.len() > UNPAIRED_SHOWN {
-            writeln!(
-                out,
-                "  {dim}… and {} more (--format json lists all){reset}",
-                report.unpaired_figures.len() - UNPAIRED_SHOWN
-            )?;
-        }
+        and_more(
+            out,
+            "  ",
+            report.unpaired_figures.len(),
+            UNPAIRED_SHOWN,
+            "",
+            palette,
+        )?;
     }
     if !report.warnings.is_empty() {
         writeln!(out, "\n{warn}Warnings{reset}")?;
@@ -129,14 +130,14 @@ fn render_pair(pair: &Pair, palette: Palette, out: &mut dyn Write) -> io::Result
             passage.similarity
         )?;
     }
-    if pair.passages.len() > PASSAGES_SHOWN {
-        writeln!(
-            out,
-            "    {dim}… and {} more passages (--format json lists all){reset}",
-            pair.passages.len() - PASSAGES_SHOWN
-        )?;
-    }
-    Ok(())
+    and_more(
+        out,
+        "    ",
+        pair.passages.len(),
+        PASSAGES_SHOWN,
+        "passages ",
+        palette,
+    )
 }
 
 fn render_warnings(warnings: &[Warning], palette: Palette, out: &mut dyn Write) -> io::Result<()> {
@@ -148,19 +149,33 @@ fn render_warnings(warnings: &[Warning], palette: Palette, out: &mut dyn Write) 
         for w in list.iter().take(WARNINGS_SHOWN) {
             writeln!(out, "  {}warning{}: {w}", palette.warn, palette.reset)?;
         }
-        if list.len() > WARNINGS_SHOWN {
-            let kind = serde_json::to_value(list[0].kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "  {}… and {} more {kind} warnings (--format json lists all){}",
-                palette.dim,
-                list.len() - WARNINGS_SHOWN,
-                palette.reset
-            )?;
-        }
+        let kind = serde_json::to_value(list[0].kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let what = format!("{kind} warnings ");
+        and_more(out, "  ", list.len(), WARNINGS_SHOWN, &what, palette)?;
+    }
+    Ok(())
+}
+
+/// "… and 8 more passages (--format json lists all)", when `total` is more than was `shown`.
+fn and_more(
+    out: &mut dyn Write,
+    indent: &str,
+    total: usize,
+    shown: usize,
+    what: &str,
+    palette: Palette,
+) -> io::Result<()> {
+    if total > shown {
+        writeln!(
+            out,
+            "{indent}{}… and {} more {what}(--format json lists all){}",
+            palette.dim,
+            total - shown,
+            palette.reset
+        )?;
     }
     Ok(())
 }
