@@ -6,6 +6,7 @@
 //! role or class says navigation, sharing or related links is kept but marked as page chrome.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -48,10 +49,10 @@ struct State {
     current: String,
     current_line: u32,
     current_chrome: bool,
-    /// Open elements whose text is dropped (script, style, ...), by name.
-    dropped: Vec<String>,
-    /// Open elements whose text is chrome, by name.
-    chrome: Vec<String>,
+    /// Open elements whose text is dropped (script, style, ...).
+    dropped: OpenElements,
+    /// Open elements whose text is chrome.
+    chrome: OpenElements,
     /// Depth of open `<pre>` elements.
     pre: u32,
 }
@@ -123,9 +124,9 @@ impl State {
                     self.pre += 1;
                 }
                 if is_dropped(name) {
-                    self.dropped.push(name.to_string());
+                    self.dropped.open(name);
                 } else if is_chrome_element(tag) {
-                    self.chrome.push(name.to_string());
+                    self.chrome.open(name);
                 }
                 match name {
                     "script" => TokenSinkResult::RawData(RawKind::ScriptData),
@@ -144,18 +145,45 @@ impl State {
                 if name == "pre" {
                     self.pre = self.pre.saturating_sub(1);
                 }
-                close(&mut self.dropped, name);
-                close(&mut self.chrome, name);
+                self.dropped.close(name);
+                self.chrome.close(name);
                 TokenSinkResult::Continue
             }
         }
     }
 }
 
-/// Pops the innermost open element of this name (and anything left open inside it).
-fn close(stack: &mut Vec<String>, name: &str) {
-    if let Some(at) = stack.iter().rposition(|open| open == name) {
-        stack.truncate(at);
+/// A stack of open elements, by name, that closes in time linear in what it pops: an end tag
+/// for an element that is not open costs nothing, however deep the stack (a page of 100,000
+/// unclosed `<nav>`s followed by 100,000 `</div>`s would otherwise be quadratic).
+#[derive(Default)]
+struct OpenElements {
+    stack: Vec<String>,
+    open: HashMap<String, usize>,
+}
+
+impl OpenElements {
+    fn is_empty(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    fn open(&mut self, name: &str) {
+        self.stack.push(name.to_string());
+        *self.open.entry(name.to_string()).or_default() += 1;
+    }
+
+    /// Pops the innermost open element of this name (and anything left open inside it).
+    fn close(&mut self, name: &str) {
+        if self.open.get(name).is_none_or(|&n| n == 0) {
+            return;
+        }
+        while let Some(top) = self.stack.pop() {
+            let count = self.open.get_mut(&top).expect("every open name is counted");
+            *count -= 1;
+            if top == name {
+                break;
+            }
+        }
     }
 }
 
@@ -369,5 +397,25 @@ mod tests {
         let depth = 100_000;
         let html = format!("{}deep{}", "<div>".repeat(depth), "</div>".repeat(depth));
         assert_eq!(texts(&html), vec![("deep".into(), 1, false)]);
+    }
+
+    #[test]
+    fn end_tags_of_elements_not_open_cost_nothing() {
+        // Was quadratic: each </div> searched 100,000 open <nav>s (22 s in a release build).
+        let depth = 100_000;
+        let html = format!(
+            "{}menu{}<p>body</p>",
+            "<nav>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        assert_eq!(
+            texts(&html),
+            vec![("menu".into(), 1, true), ("body".into(), 1, true)]
+        );
+        let closed = format!("{}menu{}<p>body</p>", "<nav>".repeat(3), "</nav>".repeat(3));
+        assert_eq!(
+            texts(&closed),
+            vec![("menu".into(), 1, true), ("body".into(), 1, false)]
+        );
     }
 }
