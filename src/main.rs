@@ -210,10 +210,6 @@ struct ReportArgs {
     #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
     threshold: Option<f32>,
 
-    /// Worker threads (default: one per core).
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
-
     /// Print how long each stage took to standard error.
     #[arg(long)]
     timings: bool,
@@ -244,12 +240,27 @@ enum ColorChoice {
     Never,
 }
 
-/// How to read the input; the same for every command that reads a collection.
+/// How to read the input, and the limits that bound the work; the same for every command that
+/// reads a collection.
 #[derive(Args)]
 struct InputArgs {
     /// Largest file (or JSONL record) to read, in bytes; K, M and G suffixes are powers of 1024.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    /// Larger ones are skipped with a warning, without being read.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, help_heading = "Limits")]
     max_file_size: u64,
+
+    /// Most words of a document to compare; the rest of a longer one is cut off, with a warning.
+    #[arg(long, value_name = "N", default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    max_words: u64,
+
+    /// Alignment work bound: a word found in more than N sentences of the other document is not
+    /// used to pair sentences, so aligning two documents takes at most N steps a word.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    align_limit: u64,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    threads: Option<u64>,
 
     /// Skip files that are not valid UTF-8 instead of decoding them lossily, and exit with 2 if
     /// any file had a problem.
@@ -262,12 +273,21 @@ struct InputArgs {
 }
 
 impl InputArgs {
-    fn options(&self) -> Options {
+    /// Sets up the worker threads and gives the options the flags ask for.
+    fn options(&self) -> anyhow::Result<Options> {
+        if let Some(threads) = self.threads {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads as usize)
+                .build_global()
+                .context("setting up worker threads")?;
+        }
         let mut options = Options::default();
         options.ingest.max_file_size = self.max_file_size;
+        options.ingest.max_words = self.max_words as usize;
+        options.align.max_postings = self.align_limit as usize;
         options.ingest.strict = self.strict;
         options.ingest.no_ignore = self.no_ignore;
-        options
+        Ok(options)
     }
 
     /// Exit code 2 under --strict when the input had problems.
@@ -344,7 +364,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         Some(path) => Config::load(path)?,
         None => Config::default(),
     };
-    let mut options = args.input.options();
+    let mut options = args.input.options()?;
     let threshold = args
         .threshold
         .or(config.threshold)
@@ -441,7 +461,7 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             output,
             input,
         } => (
-            crosscheck::incremental::build(paths, output, &input.options(), &progress)?,
+            crosscheck::incremental::build(paths, output, &input.options()?, &progress)?,
             output,
             input,
         ),
@@ -450,7 +470,7 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
             paths,
             input,
         } => (
-            crosscheck::incremental::add(index, paths, &input.options(), &progress)?,
+            crosscheck::incremental::add(index, paths, &input.options()?, &progress)?,
             index,
             input,
         ),
@@ -542,7 +562,7 @@ fn load_one(spec: &str, options: &Options) -> anyhow::Result<crosscheck::ingest:
 }
 
 fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
-    let options = args.input.options();
+    let options = args.input.options()?;
     let ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
     let verdicts = crosscheck::chrome::detect(&ingested.documents, &options.chrome);
     let mut out = args.out.open()?;
@@ -650,13 +670,7 @@ fn chrome(args: ChromeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("setting up worker threads")?;
-    }
-    let mut options = args.input.options();
+    let mut options = args.input.options()?;
     if let Some(threshold) = args.threshold {
         options.judge.duplicate_similarity = threshold;
     }

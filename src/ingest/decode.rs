@@ -24,6 +24,23 @@ pub enum Decoded {
 /// How far into a file to look for NUL bytes before calling it text.
 const BINARY_SNIFF: usize = 8192;
 
+/// [`decode`], reusing the buffer when the bytes are clean UTF-8 (the common case): a large file
+/// is then held once, not twice.
+pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
+    let plain = !bytes.starts_with(b"\xEF\xBB\xBF")
+        && !bytes.starts_with(b"\xFF\xFE")
+        && !bytes.starts_with(b"\xFE\xFF")
+        && !bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0);
+    if plain {
+        match String::from_utf8(bytes) {
+            Ok(text) => Decoded::Text(text),
+            Err(error) => decode(error.as_bytes()),
+        }
+    } else {
+        decode(&bytes)
+    }
+}
+
 /// Decodes a file's bytes.
 pub fn decode(bytes: &[u8]) -> Decoded {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
@@ -175,6 +192,20 @@ mod tests {
         assert_eq!(text, "naïve café — ok\u{FFFD}");
         assert_eq!(offset, "naïve café — ok".len());
         assert_eq!(how, "UTF-8 with replacement characters");
+    }
+
+    #[test]
+    fn owned_decoding_agrees_with_borrowed() {
+        let cases: [&[u8]; 5] = [
+            b"plain",
+            b"\xEF\xBB\xBFbom",
+            b"caf\xe9",
+            b"\xFF\xFEh\x00i\x00",
+            b"a\x00b",
+        ];
+        for bytes in cases {
+            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes), "{bytes:?}");
+        }
     }
 
     #[test]

@@ -56,7 +56,11 @@ pub struct Line {
 impl Document {
     /// Builds a document from plain text, one line per line of the text.
     pub fn from_text(id: impl Into<String>, path: impl Into<PathBuf>, text: &str) -> Self {
-        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let text = if text.contains('\r') {
+            text.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            text.to_string()
+        };
         let mut lines = Vec::new();
         let mut start = 0;
         for (number, line) in text.split('\n').enumerate() {
@@ -80,7 +84,8 @@ impl Document {
         }
     }
 
-    fn from_html(id: String, path: PathBuf, html: &str) -> Self {
+    /// Builds a document from HTML: the extracted text, each line with its source line.
+    pub fn from_html(id: String, path: PathBuf, html: &str) -> Self {
         let mut text = String::new();
         let mut lines = Vec::new();
         for line in html::extract(html) {
@@ -182,6 +187,8 @@ pub enum WarningKind {
     Unsupported,
     /// Larger than the size limit: skipped.
     TooLarge,
+    /// More words than the word limit: only the first ones are compared.
+    Truncated,
     /// A JSONL line that is not a JSON object.
     BadJson,
     /// A JSONL record without a string "text".
@@ -199,6 +206,9 @@ pub enum WarningKind {
 pub struct IngestOptions {
     /// Largest file (or JSONL record) read, in bytes. Default: 64 MiB.
     pub max_file_size: u64,
+    /// Most words of a document that are kept; the rest is cut off, with a warning. Default:
+    /// 200,000 (a long book; a news article has about a thousand).
+    pub max_words: usize,
     /// Skip documents that needed repair (invalid UTF-8) instead of reading them lossily.
     pub strict: bool,
     /// Read hidden files and files that `.gitignore`/`.ignore` exclude. Default: false.
@@ -209,6 +219,7 @@ impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             max_file_size: 64 << 20,
+            max_words: 200_000,
             strict: false,
             no_ignore: false,
         }
@@ -395,15 +406,18 @@ fn read_task(task: &Task, options: &IngestOptions) -> (Vec<Document>, Vec<Warnin
             return (Vec::new(), warnings);
         }
     };
-    let Some(text) = decode_or_warn(&bytes, &task.path, None, options, &mut warnings) else {
+    let was_empty = bytes.is_empty();
+    let Some(text) = decode_or_warn(bytes, &task.path, None, options, &mut warnings) else {
         return (Vec::new(), warnings);
     };
-    let document = match task.kind {
+    let mut document = match task.kind {
         FileKind::Html => Document::from_html(task.id.clone(), task.path.clone(), &text),
         _ => Document::from_text(task.id.clone(), task.path.clone(), &text),
     };
+    drop(text);
+    limit_words(&mut document, options.max_words, &mut warnings);
     if document.text.trim().is_empty() {
-        let what = if bytes.is_empty() {
+        let what = if was_empty {
             "empty file; skipped"
         } else {
             "no text in the file; skipped"
@@ -424,13 +438,13 @@ fn read_bounded(path: &Path, limit: u64) -> io::Result<Option<Vec<u8>>> {
 }
 
 fn decode_or_warn(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     path: &Path,
     line: Option<u64>,
     options: &IngestOptions,
     warnings: &mut Vec<Warning>,
 ) -> Option<String> {
-    match decode::decode(bytes) {
+    match decode::decode_owned(bytes) {
         Decoded::Text(text) => Some(text),
         Decoded::Binary { offset } => {
             warnings.push(warning(
@@ -460,14 +474,28 @@ fn decode_or_warn(
 }
 
 fn read_jsonl(path: &Path, options: &IngestOptions, warnings: &mut Vec<Warning>) -> Vec<Document> {
-    let file = match fs::File::open(path) {
-        Ok(file) => file,
+    match fs::File::open(path) {
+        Ok(file) => read_jsonl_from(
+            BufReader::with_capacity(1 << 20, file),
+            path,
+            options,
+            warnings,
+        ),
         Err(error) => {
             warnings.push(io_warning(path, &error));
-            return Vec::new();
+            Vec::new()
         }
-    };
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    }
+}
+
+/// Reads a JSONL corpus from `reader`, one `{"id", "text", ...}` object a line; `path` names it
+/// in documents and warnings. Bad lines become warnings and the rest is still read.
+pub fn read_jsonl_from(
+    mut reader: impl BufRead,
+    path: &Path,
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Document> {
     let mut records = Vec::new();
     let mut number = 0u64;
     loop {
@@ -491,10 +519,10 @@ fn read_jsonl(path: &Path, options: &IngestOptions, warnings: &mut Vec<Warning>)
         }
     }
     let parsed: Vec<(Option<Document>, Vec<Warning>)> = records
-        .par_iter()
+        .into_par_iter()
         .map(|(number, bytes)| {
             let mut warnings = Vec::new();
-            let doc = parse_record(path, *number, bytes, options, &mut warnings);
+            let doc = parse_record(path, number, bytes, options, &mut warnings);
             (doc, warnings)
         })
         .collect();
@@ -556,7 +584,7 @@ fn read_line_bounded(reader: &mut impl BufRead, limit: u64) -> io::Result<Option
 fn parse_record(
     path: &Path,
     number: u64,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     options: &IngestOptions,
     warnings: &mut Vec<Warning>,
 ) -> Option<Document> {
@@ -629,9 +657,47 @@ fn parse_record(
     }
     let mut document = Document::from_text(id, path, &text);
     document.record = Some(number);
+    limit_words(&mut document, options.max_words, warnings);
     document.format = Format::Jsonl;
     document.meta = object;
     Some(document)
+}
+
+/// Cuts a document after its first `max` words (runs of non-whitespace), with a warning.
+fn limit_words(document: &mut Document, max: usize, warnings: &mut Vec<Warning>) {
+    let mut words = 0usize;
+    let mut cut = None;
+    let mut in_word = false;
+    for (i, c) in document.text.char_indices() {
+        let space = c.is_whitespace();
+        if !space && !in_word {
+            words += 1;
+            if words == max + 1 {
+                cut = Some(i);
+            }
+        }
+        in_word = !space;
+    }
+    let Some(cut) = cut else {
+        return;
+    };
+    let end = document.text[..cut].trim_end().len();
+    document.text.truncate(end);
+    document.text.shrink_to_fit();
+    document
+        .lines
+        .retain(|line| (line.start as usize) < end || line.start == 0);
+    for line in &mut document.lines {
+        line.end = line.end.min(end as u32);
+    }
+    warnings.push(warning(
+        &document.path,
+        document.record,
+        WarningKind::Truncated,
+        &format!(
+            "{words} words, over the {max}-word limit (--max-words); only the first {max} are compared"
+        ),
+    ));
 }
 
 /// Gives every document a unique id: later duplicates get `~2`, `~3`, ... and a warning.
