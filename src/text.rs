@@ -371,6 +371,7 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
         return text.into();
     }
     text.nfkc()
+        .filter(|&c| !is_invisible(c))
         .map(|c| match c {
             '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{2032}' => '\'',
             '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
@@ -378,6 +379,22 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// Characters that show nothing and must not split or change a word: zero-width spaces and
+/// joiners, the soft hyphen, direction marks and embeddings, the word joiner and a stray BOM.
+/// Left in, "sol\u{200B}diers" would be two words that match nothing, a cheap way to hide a copy.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 thread_local! {
@@ -529,6 +546,21 @@ mod tests {
         assert_eq!(total, 1000);
         let abbreviations = "Mr. ".repeat(600);
         assert!(sentences(&abbreviations).iter().all(|s| s.2 <= 250));
+    }
+
+    #[test]
+    fn invisible_characters_do_not_split_or_change_words() {
+        let plain = tokenize("hundreds of soldiers fled");
+        assert_eq!(
+            tokenize("hun\u{200B}dreds of sol\u{00AD}diers \u{200F}fled\u{FEFF}"),
+            plain
+        );
+        assert_eq!(
+            tokenize("\u{202E}hundreds\u{202C} of sol\u{2060}diers fled"),
+            plain
+        );
+        // Combining marks compose (NFKC): "e" + U+0301 is "é".
+        assert_eq!(tokenize("cafe\u{301} ouvert"), tokenize("café ouvert"));
     }
 
     #[test]
