@@ -190,7 +190,10 @@ fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u6
 
 fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
     let n = document.lines.len();
-    let texts: Vec<&str> = document.line_texts().collect();
+    // The rules read lines as a reader sees them: without zero-width and direction marks.
+    let visible: Vec<std::borrow::Cow<'_, str>> =
+        document.line_texts().map(crate::text::visible).collect();
+    let texts: Vec<&str> = visible.iter().map(|t| t.as_ref()).collect();
     let keys: Vec<String> = texts.iter().map(|l| line_key(l)).collect();
     let alone = standalone(document);
     let continues = continuations(&texts);
@@ -317,8 +320,23 @@ fn absorb_neighbours(
 }
 
 fn ends_sentence(text: &str) -> bool {
-    let trimmed = text.trim_end();
+    // Emoji and pictographs after the last word ("... in Kursk. 📰") do not hide its end.
+    let trimmed = text.trim_end_matches(|c: char| c.is_whitespace() || is_pictograph(c));
     trimmed.ends_with(['.', '!', '?', '"', '\u{201d}', ':', ';']) && !trimmed.ends_with("...")
+}
+
+/// Emoji, pictographs, dingbats and the joiners and selectors that build emoji sequences.
+fn is_pictograph(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2190}'..='\u{21FF}'
+            | '\u{2300}'..='\u{23FF}'
+            | '\u{2600}'..='\u{27BF}'
+            | '\u{2B00}'..='\u{2BFF}'
+            | '\u{FE0E}'..='\u{FE0F}'
+            | '\u{200D}'
+            | '\u{1F000}'..='\u{1FAFF}'
+    )
 }
 
 fn is_menu_item(text: &str, words: usize) -> bool {

@@ -242,6 +242,10 @@ fn scan(text: &str) -> Vec<Token<'_>> {
             thin = false;
             continue;
         }
+        if crate::text::is_invisible(c) {
+            k += 1; // a zero-width space or direction mark: neither a token nor a gap
+            continue;
+        }
         if c.is_whitespace() {
             thin = gap == 0 && matches!(c, ' ' | '\u{a0}' | '\u{202f}');
             gap += 1;
@@ -283,7 +287,11 @@ fn scan(text: &str) -> Vec<Token<'_>> {
         } else if vulgar(c).is_some() {
             TokenKind::Figure
         } else if c.is_alphabetic() {
-            while j < chars.len() && (chars[j].1.is_alphabetic() || chars[j].1 == '\'') {
+            while j < chars.len()
+                && (chars[j].1.is_alphabetic()
+                    || chars[j].1 == '\''
+                    || crate::text::is_invisible(chars[j].1))
+            {
                 j += 1;
             }
             TokenKind::Word
@@ -297,7 +305,7 @@ fn scan(text: &str) -> Vec<Token<'_>> {
             end,
             text: slice,
             kind,
-            lower: slice.to_lowercase(),
+            lower: crate::text::visible(slice).to_lowercase(),
             spaced,
             thin: thin_gap,
         };
@@ -2285,6 +2293,15 @@ mod tests {
         one(text)
             .value()
             .unwrap_or_else(|| panic!("{text:?} is not one value"))
+    }
+
+    #[test]
+    fn invisible_characters_do_not_hide_a_figure() {
+        let plain = one("more than two thousand soldiers");
+        let salted = one("more \u{200b}than two thou\u{200b}sand sol\u{ad}diers");
+        assert_eq!((salted.low, salted.high), (plain.low, plain.high));
+        assert_eq!(salted.qualifier, plain.qualifier);
+        assert_eq!(value("\u{200f}2.5 mil\u{200b}lion rubles"), 2_500_000.0);
     }
 
     #[test]

@@ -381,10 +381,22 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// `text` without its invisible characters (see [`fold`]), borrowed when it has none.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(is_invisible) {
+        text.chars()
+            .filter(|&c| !is_invisible(c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Characters that show nothing and must not split or change a word: zero-width spaces and
 /// joiners, the soft hyphen, direction marks and embeddings, the word joiner and a stray BOM.
 /// Left in, "sol\u{200B}diers" would be two words that match nothing, a cheap way to hide a copy.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}'
