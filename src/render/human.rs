@@ -45,7 +45,17 @@ pub fn render(report: &Report, palette: Palette, out: &mut dyn Write) -> io::Res
     if !report.clusters.is_empty() {
         writeln!(out, "\n{strong}Clusters{reset}")?;
         for (n, cluster) in report.clusters.iter().enumerate() {
-            writeln!(out, "  {}. {}", n + 1, cluster.members.join(", "))?;
+            let shown = cluster.members.len().min(MAX_CLUSTER_MEMBERS);
+            let more = match cluster.members.len() - shown {
+                0 => String::new(),
+                rest => format!(", {dim}… and {rest} more (--format json lists all){reset}"),
+            };
+            writeln!(
+                out,
+                "  {}. {}{more}",
+                n + 1,
+                cluster.members[..shown].join(", ")
+            )?;
             if let Some(original) = &cluster.original {
                 writeln!(
                     out,
@@ -160,6 +170,10 @@ fn render_warnings(warnings: &[Warning], palette: Palette, out: &mut dyn Write) 
 }
 
 /// "… and 8 more passages (--format json lists all)", when `total` is more than was `shown`.
+/// Members of a cluster named in the human report; a cluster of thousands of identical files
+/// would otherwise print them all on one line.
+const MAX_CLUSTER_MEMBERS: usize = 20;
+
 fn and_more(
     out: &mut dyn Write,
     indent: &str,
