@@ -6,5 +6,6 @@ mod bad_input;
 mod check;
 mod diff;
 mod formats;
+mod hostile;
 mod html;
 mod report;

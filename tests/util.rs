@@ -76,3 +76,26 @@ pub fn seed_copy() -> tempfile::TempDir {
     }
     dir
 }
+
+/// The two reprints are still found whatever else is in the folder.
+pub fn assert_pair_still_found(report: &serde_json::Value) {
+    let pairs = pair_ids(report);
+    assert!(
+        pairs.contains(&(
+            "002_638f0b25e9f743d6.txt".to_string(),
+            "004_6f19dae746dbe89b.txt".to_string()
+        )),
+        "{pairs:?}"
+    );
+}
+
+/// The first warning of `kind`, or a failure listing them all.
+pub fn warning_of_kind(
+    report: &serde_json::Value,
+    kind: &str,
+) -> (String, String, Option<u64>, String) {
+    warnings(report)
+        .into_iter()
+        .find(|w| w.0 == kind)
+        .unwrap_or_else(|| panic!("no {kind} warning in {:?}", warnings(report)))
+}

@@ -822,6 +822,47 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_vanishes_after_the_walk_is_a_warning_and_the_rest_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "Gone before it is read.").unwrap();
+        fs::write(dir.path().join("b.txt"), "Still here.").unwrap();
+        let options = IngestOptions::default();
+        let (mut tasks, mut warnings) = (Vec::new(), Vec::new());
+        collect_files(dir.path(), &options, &mut tasks, &mut warnings);
+        assert_eq!(tasks.len(), 2);
+        fs::remove_file(dir.path().join("a.txt")).unwrap();
+        let (gone, read): (Vec<_>, Vec<_>) = tasks
+            .iter()
+            .map(|task| read_task(task, &options))
+            .partition(|(documents, _)| documents.is_empty());
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].0[0].text, "Still here.");
+        let warning = &gone[0].1[0];
+        assert_eq!(warning.kind, WarningKind::Unreadable);
+        assert!(warning.path.ends_with("a.txt"), "{warning}");
+        assert!(warning.message.starts_with("vanished"), "{warning}");
+    }
+
+    #[test]
+    fn words_beyond_the_limit_are_cut_with_a_warning() {
+        let mut doc = Document::from_text("a", "a.txt", "one two\nthree  four\nfive six");
+        let mut warnings = Vec::new();
+        limit_words(&mut doc, 3, &mut warnings);
+        assert_eq!(doc.text, "one two\nthree");
+        assert_eq!(doc.lines.len(), 2);
+        assert_eq!(doc.line(1), "three");
+        assert_eq!(warnings[0].kind, WarningKind::Truncated);
+        assert!(
+            warnings[0].message.starts_with("6 words"),
+            "{}",
+            warnings[0]
+        );
+        let mut short = Document::from_text("b", "b.txt", "one two");
+        limit_words(&mut short, 2, &mut warnings);
+        assert_eq!((short.text.as_str(), warnings.len()), ("one two", 1));
+    }
+
+    #[test]
     fn io_errors_say_what_went_wrong() {
         let path = Path::new("locked/file.txt");
         let denied = io_warning(path, &io::Error::from(io::ErrorKind::PermissionDenied));
