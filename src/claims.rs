@@ -680,7 +680,7 @@ fn unsigned(tokens: &[Token], i: usize) -> Option<Number> {
         Some((sign * figure_value(e.text)?, m + 1))
     };
     // "1.3x10^6": the mantissa's token ends in "x", then 10, then the power.
-    let first = &tokens[i];
+    let first = tokens.get(i)?;
     if first.kind == TokenKind::Figure
         && first.lower.ends_with('x')
         && let Some(mantissa) = figure_value(&first.text[..first.text.len() - 1])
@@ -2293,6 +2293,15 @@ mod tests {
         one(text)
             .value()
             .unwrap_or_else(|| panic!("{text:?} is not one value"))
+    }
+
+    #[test]
+    fn a_sign_word_at_the_very_end_is_not_a_number() {
+        // Found by the claims fuzz target (fuzz/regressions/claims): "minus" as the last token
+        // read past the end of the tokens.
+        assert!(extract("He gave the same number minus ").is_empty());
+        assert!(extract("negative").is_empty());
+        assert!(numbers("-").is_empty());
     }
 
     #[test]
