@@ -8,4 +8,5 @@ mod diff;
 mod formats;
 mod hostile;
 mod html;
+mod properties;
 mod report;
