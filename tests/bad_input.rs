@@ -248,10 +248,14 @@ fn a_sentence_repeated_a_hundred_thousand_times_is_still_matched_with_its_copy()
         format!("{sentence}\n").repeat(100_000),
     )
     .unwrap();
-    let report = report_json(&[dir.path().to_str().unwrap()]);
+    // 1.5 million words each: past the default word limit, which would cut them to 200,000.
+    let report = report_json(&["--max-words", "2000000", dir.path().to_str().unwrap()]);
     assert_eq!(
         pair_ids(&report),
         vec![("a.txt".to_string(), "b.txt".to_string())]
     );
     assert_eq!(report["pairs"][0]["similarity"], 1.0);
+    assert!(warnings(&report).is_empty(), "{:?}", warnings(&report));
+    let words = report["documents"][0]["words"].as_u64().unwrap();
+    assert_eq!(words, 1_500_000);
 }

@@ -407,15 +407,22 @@ fn read_task(task: &Task, options: &IngestOptions) -> (Vec<Document>, Vec<Warnin
         }
     };
     let was_empty = bytes.is_empty();
-    let Some(text) = decode_or_warn(bytes, &task.path, None, options, &mut warnings) else {
+    let Some(mut text) = decode_or_warn(bytes, &task.path, None, options, &mut warnings) else {
         return (Vec::new(), warnings);
     };
-    let mut document = match task.kind {
-        FileKind::Html => Document::from_html(task.id.clone(), task.path.clone(), &text),
-        _ => Document::from_text(task.id.clone(), task.path.clone(), &text),
+    let document = match task.kind {
+        FileKind::Html => {
+            let mut document = Document::from_html(task.id.clone(), task.path.clone(), &text);
+            drop(text);
+            limit_words(&mut document, options.max_words, &mut warnings);
+            document
+        }
+        _ => {
+            let at = (task.path.as_path(), None);
+            limit_text(&mut text, at, options.max_words, &mut warnings);
+            Document::from_text(task.id.clone(), task.path.clone(), &text)
+        }
     };
-    drop(text);
-    limit_words(&mut document, options.max_words, &mut warnings);
     if document.text.trim().is_empty() {
         let what = if was_empty {
             "empty file; skipped"
@@ -655,20 +662,22 @@ fn parse_record(
         ));
         return None;
     }
+    let mut text = text;
+    limit_text(&mut text, (path, Some(number)), options.max_words, warnings);
     let mut document = Document::from_text(id, path, &text);
     document.record = Some(number);
-    limit_words(&mut document, options.max_words, warnings);
     document.format = Format::Jsonl;
     document.meta = object;
     Some(document)
 }
 
-/// Cuts a document after its first `max` words (runs of non-whitespace), with a warning.
-fn limit_words(document: &mut Document, max: usize, warnings: &mut Vec<Warning>) {
+/// Where to cut `text` to keep its first `max` words (runs of non-whitespace), and how many
+/// words it has; `None` if it has no more than `max`.
+fn word_cut(text: &str, max: usize) -> Option<(usize, usize)> {
     let mut words = 0usize;
     let mut cut = None;
     let mut in_word = false;
-    for (i, c) in document.text.char_indices() {
+    for (i, c) in text.char_indices() {
         let space = c.is_whitespace();
         if !space && !in_word {
             words += 1;
@@ -678,10 +687,30 @@ fn limit_words(document: &mut Document, max: usize, warnings: &mut Vec<Warning>)
         }
         in_word = !space;
     }
-    let Some(cut) = cut else {
+    cut.map(|at| (text[..at].trim_end().len(), words))
+}
+
+/// Cuts a text after its first `max` words, with a warning; before a document is built from
+/// it, so that the rest is never copied.
+fn limit_text(
+    text: &mut String,
+    (path, record): (&Path, Option<u64>),
+    max: usize,
+    warnings: &mut Vec<Warning>,
+) {
+    if let Some((end, words)) = word_cut(text, max) {
+        text.truncate(end);
+        text.shrink_to_fit();
+        warnings.push(truncated(path, record, words, max));
+    }
+}
+
+/// Cuts a document after its first `max` words, with a warning: for HTML, whose words are only
+/// known once the text is extracted.
+fn limit_words(document: &mut Document, max: usize, warnings: &mut Vec<Warning>) {
+    let Some((end, words)) = word_cut(&document.text, max) else {
         return;
     };
-    let end = document.text[..cut].trim_end().len();
     document.text.truncate(end);
     document.text.shrink_to_fit();
     document
@@ -690,14 +719,18 @@ fn limit_words(document: &mut Document, max: usize, warnings: &mut Vec<Warning>)
     for line in &mut document.lines {
         line.end = line.end.min(end as u32);
     }
-    warnings.push(warning(
-        &document.path,
-        document.record,
+    warnings.push(truncated(&document.path, document.record, words, max));
+}
+
+fn truncated(path: &Path, record: Option<u64>, words: usize, max: usize) -> Warning {
+    warning(
+        path,
+        record,
         WarningKind::Truncated,
         &format!(
             "{words} words, over the {max}-word limit (--max-words); only the first {max} are compared"
         ),
-    ));
+    )
 }
 
 /// Gives every document a unique id: later duplicates get `~2`, `~3`, ... and a warning.
