@@ -25,6 +25,9 @@ fuzz_target!(|data: &[u8]| {
     }
     for warning in &warnings {
         assert_eq!(warning.path, "fuzz.jsonl");
-        assert!(!warning.message.contains('\n'), "one-line warnings: {warning}");
+        assert!(
+            !warning.message.contains('\n'),
+            "one-line warnings: {warning}"
+        );
     }
 });

@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(first <= last && last < lines.len());
         assert!(sentence.start.1 as usize <= lines[first].0.len());
         assert!(sentence.end.1 as usize <= lines[last].0.len());
-        assert!((sentence.start.0, sentence.start.1) >= previous, "sentences in order");
+        assert!(
+            (sentence.start.0, sentence.start.1) >= previous,
+            "sentences in order"
+        );
         previous = sentence.end;
         assert!(sentence.tokens.end as usize <= analysis.tokens.len());
         let joined = sentence.text(|i| lines[i].0);
