@@ -503,43 +503,57 @@ pub fn read_jsonl_from(
     options: &IngestOptions,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Document> {
-    let mut records = Vec::new();
+    let mut documents = Vec::new();
+    let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0;
     let mut number = 0u64;
     loop {
         number += 1;
-        match read_line_bounded(&mut reader, options.max_file_size) {
+        let done = match read_line_bounded(&mut reader, options.max_file_size) {
             Ok(Some(LineRead::Line(bytes))) => {
                 if !bytes.iter().all(u8::is_ascii_whitespace) {
-                    records.push((number, bytes));
+                    batch_bytes += bytes.len();
+                    batch.push((number, bytes));
                 }
+                false
             }
             Ok(Some(LineRead::TooLong(size))) => {
-                warnings.push(too_large(path, Some(number), size, options.max_file_size))
+                warnings.push(too_large(path, Some(number), size, options.max_file_size));
+                false
             }
-            Ok(None) => break,
+            Ok(None) => true,
             Err(error) => {
                 let mut w = io_warning(path, &error);
                 w.line = Some(number);
                 warnings.push(w);
-                break;
+                true
             }
+        };
+        // Records are parsed in batches, in parallel, so that a large corpus is never held
+        // as raw JSON and as documents at once.
+        if done || batch_bytes >= JSONL_BATCH_BYTES {
+            let parsed: Vec<(Option<Document>, Vec<Warning>)> = std::mem::take(&mut batch)
+                .into_par_iter()
+                .map(|(number, bytes)| {
+                    let mut warnings = Vec::new();
+                    let doc = parse_record(path, number, bytes, options, &mut warnings);
+                    (doc, warnings)
+                })
+                .collect();
+            for (doc, warns) in parsed {
+                documents.extend(doc);
+                warnings.extend(warns);
+            }
+            batch_bytes = 0;
+        }
+        if done {
+            return documents;
         }
     }
-    let parsed: Vec<(Option<Document>, Vec<Warning>)> = records
-        .into_par_iter()
-        .map(|(number, bytes)| {
-            let mut warnings = Vec::new();
-            let doc = parse_record(path, number, bytes, options, &mut warnings);
-            (doc, warnings)
-        })
-        .collect();
-    let mut documents = Vec::with_capacity(parsed.len());
-    for (doc, warns) in parsed {
-        documents.extend(doc);
-        warnings.extend(warns);
-    }
-    documents
 }
+
+/// Raw JSON read before a batch of records is parsed.
+const JSONL_BATCH_BYTES: usize = 32 << 20;
 
 enum LineRead {
     Line(Vec<u8>),
