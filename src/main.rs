@@ -169,6 +169,9 @@ struct DiffArgs {
 
     #[command(flatten)]
     out: OutputArgs,
+
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -494,7 +497,7 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
-    let options = Options::default();
+    let options = args.input.options()?;
     let a = load_one(&args.a, &options)?;
     let b = load_one(&args.b, &options)?;
     let comparison = crosscheck::compare(&a, &b, &options);
