@@ -65,6 +65,20 @@ fn stages(c: &mut Criterion) {
     group.bench_function("candidates", |b| {
         b.iter(|| candidates(&signatures, &IndexOptions::default()))
     });
+    // Claim extraction reads each body sentence, as the report does.
+    let sentences: Vec<String> = documents
+        .iter()
+        .zip(&analyses)
+        .flat_map(|(d, a)| a.sentences.iter().map(|s| s.text(|i| d.line(i))))
+        .collect();
+    group.bench_function("claims", |b| {
+        b.iter(|| {
+            sentences
+                .iter()
+                .map(|s| crosscheck::claims::extract(s).len())
+                .sum::<usize>()
+        })
+    });
     group.bench_function("report", |b| {
         b.iter(|| report_documents(documents.clone(), Vec::new(), &Options::default()))
     });
