@@ -157,35 +157,114 @@ fn is_hard_wrapped(texts: &[&str]) -> bool {
     filled >= 4 && broken * 5 >= filled * 2
 }
 
-/// Hashes of short lines that stand alone in enough documents.
+/// Hashes of short lines that stand alone in enough unrelated documents.
+///
+/// A site's template line ("Follow The Daily Planet") recurs across different articles; a short
+/// paragraph of a wire story recurs across the copies of that story, which are the documents a
+/// user wants paired. So occurrences are counted by story, not by document: a line is chrome
+/// when it stands alone in at least `min_documents` documents of which no two are copies of
+/// each other by their long lines (see [`Sketch`]). Without this, adding a third copy of a
+/// story turned its short paragraphs into chrome and could hide a pair found before.
 fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u64> {
-    let per_document: Vec<FxHashSet<u64>> = documents
+    let per_document: Vec<(FxHashSet<u64>, Sketch)> = documents
         .par_iter()
         .map(|document| {
             let alone = standalone(document);
-            document
-                .line_texts()
-                .zip(alone)
-                .filter_map(|(line, alone)| {
-                    let key = line_key(line);
-                    let words = word_count(&key);
-                    (words > 0 && words <= SHORT_LINE_WORDS && alone)
-                        .then(|| xxh3_64(key.as_bytes()))
-                })
-                .collect()
+            let mut short = FxHashSet::default();
+            let mut long = Vec::new();
+            for (line, alone) in document.line_texts().zip(alone) {
+                let key = line_key(line);
+                let words = word_count(&key);
+                if words > SHORT_LINE_WORDS {
+                    long.push(key);
+                } else if words > 0 && alone {
+                    short.insert(xxh3_64(key.as_bytes()));
+                }
+            }
+            (short, Sketch::of(&long))
         })
         .collect();
-    let mut counts: FxHashMap<u64, usize> = FxHashMap::default();
-    for set in &per_document {
-        for &hash in set {
-            *counts.entry(hash).or_default() += 1;
+    let mut holders: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (index, (short, _)) in per_document.iter().enumerate() {
+        for &hash in short {
+            holders.entry(hash).or_default().push(index as u32);
         }
     }
-    counts
-        .into_iter()
-        .filter(|&(_, n)| n >= min_documents)
+    holders
+        .into_par_iter()
+        .filter(|(_, holders)| {
+            holders.len() >= min_documents
+                && unrelated_at_least(holders, &per_document, min_documents)
+        })
         .map(|(hash, _)| hash)
         .collect()
+}
+
+/// Whether `holders` include `need` documents no two of which are copies of each other.
+/// Greedy, and stops as soon as it has them: at most `need` comparisons a holder.
+fn unrelated_at_least(
+    holders: &[u32],
+    documents: &[(FxHashSet<u64>, Sketch)],
+    need: usize,
+) -> bool {
+    let mut stories: Vec<&Sketch> = Vec::with_capacity(need);
+    for &holder in holders {
+        let sketch = &documents[holder as usize].1;
+        if !stories.iter().any(|story| story.copies(sketch)) {
+            stories.push(sketch);
+            if stories.len() >= need {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A sample of a document's word 3-grams from its long lines (a quarter of them, chosen by
+/// hash, as in Broder's mod-sampling): enough to tell two copies of a story, even spun, from
+/// two articles that share only a site's template.
+struct Sketch(Vec<u64>);
+
+impl Sketch {
+    fn of(long_lines: &[String]) -> Sketch {
+        let mut hashes = Vec::new();
+        for line in long_lines {
+            let words: Vec<&str> = line.split(' ').collect();
+            for gram in words.windows(3) {
+                let h = xxh3_64(gram.join(" ").as_bytes());
+                if h % 4 == 0 {
+                    hashes.push(h);
+                }
+            }
+        }
+        hashes.sort_unstable();
+        hashes.dedup();
+        Sketch(hashes)
+    }
+
+    /// At least 3 sampled 3-grams shared, and a fifth of the smaller sample: copies of one
+    /// story, even with a third of their words spun (a 3-gram survives 30% spinning about a
+    /// third of the time).
+    fn copies(&self, other: &Sketch) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        let smaller = a.len().min(b.len());
+        if smaller < 3 {
+            return false;
+        }
+        let (mut i, mut j, mut shared) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        shared >= 3 && shared * 5 >= smaller
+    }
 }
 
 fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
@@ -653,14 +732,23 @@ mod tests {
         assert!(chrome_lines(&text).is_empty());
     }
 
+    /// Three different stories, each a few long paragraphs.
+    const STORIES: [&str; 3] = [
+        "The minister said on Tuesday that the new rules would take effect next month after a long debate in parliament.\n\nOpposition members walked out of the chamber before the final vote, saying the rules had been rushed through.",
+        "Heavy rain flooded the lower town overnight and forced hundreds of families from their homes, the mayor said.\n\nEmergency crews worked through the night to reinforce the river banks with sandbags and gravel.",
+        "The central bank left its main interest rate unchanged on Thursday, citing slowing growth and stubborn inflation.\n\nAnalysts had expected the pause, though two board members voted for a quarter-point cut.",
+    ];
+
     #[test]
     fn lines_recurring_across_documents_are_chrome() {
-        let docs: Vec<Document> = (0..3)
-            .map(|i| {
+        let docs: Vec<Document> = STORIES
+            .iter()
+            .enumerate()
+            .map(|(i, story)| {
                 Document::from_text(
                     format!("d{i}"),
                     "d.txt",
-                    &format!("Article number {i} says something different.\n\nFollow The Daily Planet\n\n{BODY}"),
+                    &format!("Article number {i} says something different.\n\nFollow The Daily Planet\n\n{story}"),
                 )
             })
             .collect();
@@ -669,7 +757,7 @@ mod tests {
             assert_eq!(c.reasons[2], Some(ChromeReason::Recurring));
             assert!(
                 !c.is_chrome(4),
-                "the shared body line stays body: it is long"
+                "the story's first line stays body: it is long"
             );
         }
         let two = detect(&docs[..2], &ChromeOptions::default());
@@ -677,5 +765,41 @@ mod tests {
             !two[0].is_chrome(2),
             "two documents are not enough evidence"
         );
+    }
+
+    #[test]
+    fn short_paragraphs_shared_by_copies_of_one_story_stay_body() {
+        // Three copies of one story (the third lightly spun) share a short paragraph: it is
+        // the story's, not a site's, however many copies there are.
+        let story = STORIES[0];
+        let spun = story
+            .replace("walked out of", "left")
+            .replace("rushed", "hurried");
+        let docs: Vec<Document> = [story, story, spun.as_str()]
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                Document::from_text(
+                    format!("c{i}"),
+                    "c.txt",
+                    &format!("{text}\n\nNo one was hurt.\n\n{BODY}"),
+                )
+            })
+            .collect();
+        let chrome = detect(&docs, &ChromeOptions::default());
+        for c in &chrome {
+            assert!(!c.is_chrome(4), "{:?}", c.reasons);
+        }
+        // With two unrelated stories holding it too, it is a template line after all.
+        let mut more = docs.clone();
+        for (i, other) in STORIES[1..].iter().enumerate() {
+            more.push(Document::from_text(
+                format!("o{i}"),
+                "o.txt",
+                &format!("{other}\n\nNo one was hurt."),
+            ));
+        }
+        let chrome = detect(&more, &ChromeOptions::default());
+        assert_eq!(chrome[0].reasons[4], Some(ChromeReason::Recurring));
     }
 }

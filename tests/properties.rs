@@ -123,7 +123,10 @@ fn pairs(report: &crosscheck::report::Report) -> HashSet<(String, String)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    // 48 cases by default (each runs the whole pipeline); PROPTEST_CASES=1000 for a deeper run.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
+    ))]
 
     #[test]
     fn adding_documents_never_hides_a_pair(seed_a in any::<u64>(), seed_b in any::<u64>(), shared in 0usize..3) {
@@ -262,3 +265,4 @@ fn the_generated_collections_hold_pairs_to_find() {
     eprintln!("planted {planted}, pairs {found}, partial {partial}");
     assert!(found >= planted / 2, "planted {planted}, found {found}");
 }
+
