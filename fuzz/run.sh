@@ -63,4 +63,10 @@ for target in "${targets[@]}"; do
     result="FOUND: $(grep -m1 -o 'ERROR: libFuzzer: [a-z-]*\|panicked at [^:]*:[0-9]*' "$log" || echo "exit $status")"
   fi
   printf '%-10s %12s %9s %10s  %s\n' "$target" "${execs:-?}" "$took" "${rate:-?}" "$result"
+  # The run's record for docs/fuzz-log.txt: when, on what, and libFuzzer's own last words.
+  {
+    echo "== $target, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD), $seconds s asked, $took s taken: $result"
+    grep -E '^#[0-9]+' "$log" | tail -n 1
+    grep -E '^stat::' "$log"
+  } >>logs/record.txt
 done
