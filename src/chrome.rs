@@ -166,50 +166,55 @@ fn is_hard_wrapped(texts: &[&str]) -> bool {
 /// each other by their long lines (see [`Sketch`]). Without this, adding a third copy of a
 /// story turned its short paragraphs into chrome and could hide a pair found before.
 fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u64> {
-    let per_document: Vec<(FxHashSet<u64>, Sketch)> = documents
+    let short: Vec<FxHashSet<u64>> = documents
         .par_iter()
         .map(|document| {
             let alone = standalone(document);
-            let mut short = FxHashSet::default();
-            let mut long = Vec::new();
-            for (line, alone) in document.line_texts().zip(alone) {
-                let key = line_key(line);
-                let words = word_count(&key);
-                if words > SHORT_LINE_WORDS {
-                    long.push(key);
-                } else if words > 0 && alone {
-                    short.insert(xxh3_64(key.as_bytes()));
-                }
-            }
-            (short, Sketch::of(&long))
+            document
+                .line_texts()
+                .zip(alone)
+                .filter_map(|(line, alone)| {
+                    let key = line_key(line);
+                    let words = word_count(&key);
+                    (words > 0 && words <= SHORT_LINE_WORDS && alone)
+                        .then(|| xxh3_64(key.as_bytes()))
+                })
+                .collect()
         })
         .collect();
     let mut holders: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (index, (short, _)) in per_document.iter().enumerate() {
-        for &hash in short {
+    for (index, hashes) in short.iter().enumerate() {
+        for &hash in hashes {
             holders.entry(hash).or_default().push(index as u32);
         }
     }
+    holders.retain(|_, holders| holders.len() >= min_documents);
+    // Sketches only for the documents that hold a line recurring often enough to matter.
+    let mut needed = vec![false; documents.len()];
+    for &holder in holders.values().flatten() {
+        needed[holder as usize] = true;
+    }
+    let sketches: Vec<Sketch> = documents
+        .par_iter()
+        .zip(needed)
+        .map(|(document, needed)| match needed {
+            true => Sketch::of(document),
+            false => Sketch(Vec::new()),
+        })
+        .collect();
     holders
         .into_par_iter()
-        .filter(|(_, holders)| {
-            holders.len() >= min_documents
-                && unrelated_at_least(holders, &per_document, min_documents)
-        })
+        .filter(|(_, holders)| unrelated_at_least(holders, &sketches, min_documents))
         .map(|(hash, _)| hash)
         .collect()
 }
 
 /// Whether `holders` include `need` documents no two of which are copies of each other.
 /// Greedy, and stops as soon as it has them: at most `need` comparisons a holder.
-fn unrelated_at_least(
-    holders: &[u32],
-    documents: &[(FxHashSet<u64>, Sketch)],
-    need: usize,
-) -> bool {
+fn unrelated_at_least(holders: &[u32], sketches: &[Sketch], need: usize) -> bool {
     let mut stories: Vec<&Sketch> = Vec::with_capacity(need);
     for &holder in holders {
-        let sketch = &documents[holder as usize].1;
+        let sketch = &sketches[holder as usize];
         if !stories.iter().any(|story| story.copies(sketch)) {
             stories.push(sketch);
             if stories.len() >= need {
@@ -226,13 +231,21 @@ fn unrelated_at_least(
 struct Sketch(Vec<u64>);
 
 impl Sketch {
-    fn of(long_lines: &[String]) -> Sketch {
+    /// The sketch of a document's lines of more than [`SHORT_LINE_WORDS`] words.
+    fn of(document: &Document) -> Sketch {
         let mut hashes = Vec::new();
-        for line in long_lines {
-            let words: Vec<&str> = line.split(' ').collect();
+        let mut words: Vec<u64> = Vec::new();
+        for line in document.line_texts() {
+            let key = line_key(line);
+            words.clear();
+            words.extend(key.split(' ').map(|w| xxh3_64(w.as_bytes())));
+            if words.len() <= SHORT_LINE_WORDS {
+                continue;
+            }
             for gram in words.windows(3) {
-                let h = xxh3_64(gram.join(" ").as_bytes());
-                if h % 4 == 0 {
+                let h = (gram[0].rotate_left(21) ^ gram[1].rotate_left(42) ^ gram[2])
+                    .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                if h >> 62 == 0 {
                     hashes.push(h);
                 }
             }

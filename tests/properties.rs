@@ -265,4 +265,3 @@ fn the_generated_collections_hold_pairs_to_find() {
     eprintln!("planted {planted}, pairs {found}, partial {partial}");
     assert!(found >= planted / 2, "planted {planted}, found {found}");
 }
-
