@@ -182,13 +182,24 @@ fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u6
                 .collect()
         })
         .collect();
-    let mut holders: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    // Count first, then list holders only for the lines that recur often enough: most short
+    // lines occur once, and a list for each would cost more memory than the count.
+    let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
+    for &hash in short.iter().flatten() {
+        *counts.entry(hash).or_default() += 1;
+    }
+    let mut holders: FxHashMap<u64, Vec<u32>> = counts
+        .into_iter()
+        .filter(|&(_, n)| n as usize >= min_documents)
+        .map(|(hash, n)| (hash, Vec::with_capacity(n as usize)))
+        .collect();
     for (index, hashes) in short.iter().enumerate() {
-        for &hash in hashes {
-            holders.entry(hash).or_default().push(index as u32);
+        for hash in hashes {
+            if let Some(list) = holders.get_mut(hash) {
+                list.push(index as u32);
+            }
         }
     }
-    holders.retain(|_, holders| holders.len() >= min_documents);
     // Sketches only for the documents that hold a line recurring often enough to matter.
     let mut needed = vec![false; documents.len()];
     for &holder in holders.values().flatten() {
