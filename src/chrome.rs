@@ -275,18 +275,7 @@ impl Sketch {
         if smaller < 3 {
             return false;
         }
-        let (mut i, mut j, mut shared) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    shared += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
+        let shared = crate::text::shared(a, b).count();
         shared >= 3 && shared * 5 >= smaller
     }
 }
@@ -763,19 +752,21 @@ mod tests {
         "The central bank left its main interest rate unchanged on Thursday, citing slowing growth and stubborn inflation.\n\nAnalysts had expected the pause, though two board members voted for a quarter-point cut.",
     ];
 
+    /// Documents d0, d1, ... holding the texts.
+    fn numbered(texts: impl Iterator<Item = String>) -> Vec<Document> {
+        texts
+            .enumerate()
+            .map(|(i, text)| Document::from_text(format!("d{i}"), "d.txt", &text))
+            .collect()
+    }
+
     #[test]
     fn lines_recurring_across_documents_are_chrome() {
-        let docs: Vec<Document> = STORIES
-            .iter()
-            .enumerate()
-            .map(|(i, story)| {
-                Document::from_text(
-                    format!("d{i}"),
-                    "d.txt",
-                    &format!("Article number {i} says something different.\n\nFollow The Daily Planet\n\n{story}"),
-                )
-            })
-            .collect();
+        let docs = numbered(STORIES.iter().enumerate().map(|(i, story)| {
+            format!(
+                "Article number {i} says something different.\n\nFollow The Daily Planet\n\n{story}"
+            )
+        }));
         let chrome = detect(&docs, &ChromeOptions::default());
         for c in &chrome {
             assert_eq!(c.reasons[2], Some(ChromeReason::Recurring));
@@ -799,30 +790,20 @@ mod tests {
         let spun = story
             .replace("walked out of", "left")
             .replace("rushed", "hurried");
-        let docs: Vec<Document> = [story, story, spun.as_str()]
-            .iter()
-            .enumerate()
-            .map(|(i, text)| {
-                Document::from_text(
-                    format!("c{i}"),
-                    "c.txt",
-                    &format!("{text}\n\nNo one was hurt.\n\n{BODY}"),
-                )
-            })
-            .collect();
+        let docs = numbered(
+            [story, story, spun.as_str()]
+                .iter()
+                .map(|text| format!("{text}\n\nNo one was hurt.\n\n{BODY}")),
+        );
         let chrome = detect(&docs, &ChromeOptions::default());
         for c in &chrome {
             assert!(!c.is_chrome(4), "{:?}", c.reasons);
         }
         // With two unrelated stories holding it too, it is a template line after all.
-        let mut more = docs.clone();
-        for (i, other) in STORIES[1..].iter().enumerate() {
-            more.push(Document::from_text(
-                format!("o{i}"),
-                "o.txt",
-                &format!("{other}\n\nNo one was hurt."),
-            ));
-        }
+        let others = STORIES[1..]
+            .iter()
+            .map(|other| format!("{other}\n\nNo one was hurt."));
+        let more = numbered(docs.iter().map(|d| d.text.clone()).chain(others));
         let chrome = detect(&more, &ChromeOptions::default());
         assert_eq!(chrome[0].reasons[4], Some(ChromeReason::Recurring));
     }

@@ -542,28 +542,9 @@ fn skeleton(text: &str) -> u64 {
     xxh3_64(masked.join(" ").to_lowercase().as_bytes())
 }
 
-/// The tokens two sorted sets share, in order.
-fn shared(a: &[Token], b: &[Token]) -> impl Iterator<Item = Token> {
-    let (mut i, mut j) = (0, 0);
-    std::iter::from_fn(move || {
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    i += 1;
-                    j += 1;
-                    return Some(a[i - 1]);
-                }
-            }
-        }
-        None
-    })
-}
-
 /// How many tokens two sorted sets share, and that count over the smaller set's size.
 fn overlap(a: &[Token], b: &[Token]) -> (usize, f32) {
-    let count = shared(a, b).count();
+    let count = crate::text::shared(a, b).count();
     (count, count as f32 / a.len().min(b.len()).max(1) as f32)
 }
 
@@ -574,7 +555,10 @@ fn weighted_overlap(a: &[Token], b: &[Token], weights: &Weights) -> f32 {
     if smaller <= 0.0 {
         return 0.0;
     }
-    shared(a, b).map(|t| weights.weight(t)).sum::<f32>() / smaller
+    crate::text::shared(a, b)
+        .map(|t| weights.weight(t))
+        .sum::<f32>()
+        / smaller
 }
 
 /// Content words of `a` also in `b` (by token), in `a`'s order, for the evidence line.

@@ -381,6 +381,25 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
         .into()
 }
 
+/// The hashes two sorted, deduplicated sets share, in order.
+pub fn shared<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    return Some(a[i - 1]);
+                }
+            }
+        }
+        None
+    })
+}
+
 /// `text` without its invisible characters (see [`fold`]), borrowed when it has none.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains(is_invisible) {
