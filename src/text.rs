@@ -402,7 +402,7 @@ pub fn shared<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a 
 
 /// `text` without its invisible characters (see [`fold`]), borrowed when it has none.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(is_invisible) {
+    if !text.is_ascii() && text.contains(is_invisible) {
         text.chars()
             .filter(|&c| !is_invisible(c))
             .collect::<String>()

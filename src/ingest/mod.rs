@@ -688,6 +688,9 @@ fn parse_record(
 /// Where to cut `text` to keep its first `max` words (runs of non-whitespace), and how many
 /// words it has; `None` if it has no more than `max`.
 fn word_cut(text: &str, max: usize) -> Option<(usize, usize)> {
+    if text.len() <= max {
+        return None; // every word takes at least one byte
+    }
     let mut words = 0usize;
     let mut cut = None;
     let mut in_word = false;
