@@ -382,7 +382,7 @@ pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The hashes two sorted, deduplicated sets share, in order.
-pub fn shared<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+pub(crate) fn shared<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
     let (mut i, mut j) = (0, 0);
     std::iter::from_fn(move || {
         while i < a.len() && j < b.len() {

@@ -1,6 +1,6 @@
 //! `crosscheck report` on the seed articles: what it finds and what it leaves alone.
 
-use crate::util::{pair_ids, report_json, run, seed_copy, seeds};
+use crate::util::{pair_ids, report_json, report_output, run, seed_copy, seeds};
 
 const SPUN: &str = "002_638f0b25e9f743d6.txt";
 const WRAPPED: &str = "004_6f19dae746dbe89b.txt";
@@ -466,15 +466,9 @@ fn the_report_is_the_same_on_one_thread_and_on_four_and_from_run_to_run() {
         corpus.to_str().unwrap().to_string(),
     ];
     let report = |threads: &str| {
-        let mut args = vec!["report", "--format", "json", "--threads", threads];
+        let mut args = vec!["--threads", threads];
         args.extend(paths.iter().map(String::as_str));
-        let out = run(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        report_output("json", &args)
     };
     let one = report("1");
     let parsed: serde_json::Value = serde_json::from_slice(&one).unwrap();
