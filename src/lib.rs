@@ -53,6 +53,7 @@ pub mod ingest;
 pub mod judge;
 pub mod render;
 pub mod report;
+mod sentence_bounds;
 pub mod store;
 pub mod text;
 

@@ -141,7 +141,7 @@ fn split_block(block: &str, starts: &[(usize, u32)], out: &mut Analysis) {
     };
     let block_first = out.sentences.len();
     let mut pending: Option<(usize, usize)> = None; // byte span of a sentence still open
-    for (start, piece) in block.split_sentence_bound_indices() {
+    for (start, piece) in crate::sentence_bounds::split(block) {
         let end = start + piece.len();
         let span = match pending.take() {
             Some((s, _)) => (s, end),
