@@ -1602,6 +1602,9 @@ pub fn extract(text: &str) -> Vec<Claim> {
 }
 
 fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
+    if i >= tokens.len() {
+        return None; // a second bound looked for after the last token
+    }
     let word = |k: usize| {
         tokens
             .get(k)
@@ -2302,6 +2305,15 @@ mod tests {
         assert!(extract("He gave the same number minus ").is_empty());
         assert!(extract("negative").is_empty());
         assert!(numbers("-").is_empty());
+    }
+
+    #[test]
+    fn a_bound_followed_by_and_at_the_very_end_is_one_claim() {
+        // Found by the 1,000,000-document synthetic run: "more than 10 and" as the last tokens
+        // looked for a second bound one token past the end.
+        for text in ["more than 10 and", "at least 20,", "less than 5 but"] {
+            assert_eq!(extract(text).len(), 1, "{text:?}");
+        }
     }
 
     #[test]
