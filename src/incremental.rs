@@ -19,7 +19,7 @@ use crate::ingest::{self, Document, Warning, WarningKind};
 use crate::report::{Report, Stats};
 use crate::store::{Entry, IndexSettings, Store, StoreError};
 use crate::text::Token;
-use crate::{Options, Prepared, Progress, assemble, chrome, index, prepare, verify_pair};
+use crate::{Options, Prepared, Progress, assemble, chrome, index, prepare, verify_guarded};
 
 /// An error of an incremental command.
 #[derive(Debug, thiserror::Error)]
@@ -237,7 +237,7 @@ pub fn check_against(
         .map(|p| Profile::new(&p.analysis, &weights))
         .collect();
     progress.stage("verifying", candidates.len() as u64);
-    let verified: Vec<(u32, u32, crate::Verified)> = candidates
+    let verified: Vec<Result<(u32, u32, crate::Verified), Warning>> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
             progress.advance(1);
@@ -248,14 +248,19 @@ pub fn check_against(
                 (b, a)
             };
             let (ia, ib) = (a as usize, b as usize);
-            let pair = verify_pair(
+            let pair = verify_guarded(
                 (&documents[ia], &prepared[ia], &profiles[ia]),
                 (&documents[ib], &prepared[ib], &profiles[ib]),
                 &weights,
                 options,
-            )?;
-            Some((a, b, pair))
+            );
+            Some(pair.transpose()?.map(|pair| (a, b, pair)))
         })
+        .collect();
+    let mut warnings = warnings;
+    let verified: Vec<(u32, u32, crate::Verified)> = verified
+        .into_iter()
+        .filter_map(|outcome| outcome.map_err(|w| warnings.push(w)).ok())
         .collect();
     progress.stage("clustering", 0);
     let stats = Stats {

@@ -310,21 +310,28 @@ fn run(
         .collect();
 
     progress.stage("verifying", candidates.len() as u64);
-    let verified: Vec<(u32, u32, Verified)> = candidates
+    let outcomes: Vec<Result<(u32, u32, Verified), Warning>> = candidates
         .par_iter()
         .filter_map(|c| {
             let (ia, ib) = (c.a as usize, c.b as usize);
             let (pa, pb) = (profiles[ia].as_ref()?, profiles[ib].as_ref()?);
             progress.advance(1);
-            let pair = verify_pair(
+            let pair = verify_guarded(
                 (&documents[ia], &prepared[ia], pa),
                 (&documents[ib], &prepared[ib], pb),
                 &weights,
                 options,
-            )?;
-            Some((c.a, c.b, pair))
+            );
+            Some(pair.transpose()?.map(|pair| (c.a, c.b, pair)))
         })
         .collect();
+    let mut verified = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(pair) => verified.push(pair),
+            Err(warning) => warnings.push(warning),
+        }
+    }
 
     progress.stage("cross-checking", 0);
     let cross = {
@@ -367,6 +374,36 @@ fn run(
 
 /// One document of a pair being verified: the document, its chrome and sentences, its profile.
 type Verifiable<'a> = (&'a Document, &'a Prepared, &'a Profile);
+
+/// Runs `f`, turning a panic into its message.
+fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "a panic".to_string())
+    })
+}
+
+/// [`verify_pair`], with a panic (a bug) turned into a warning that names the pair, so that one
+/// bad pair costs that pair and not the report.
+pub(crate) fn verify_guarded(
+    a: Verifiable,
+    b: Verifiable,
+    weights: &Weights,
+    options: &Options,
+) -> Result<Option<Verified>, Warning> {
+    caught(|| verify_pair(a, b, weights, options)).map_err(|what| Warning {
+        path: a.0.path.display().to_string(),
+        line: a.0.record,
+        kind: ingest::WarningKind::Internal,
+        message: format!(
+            "{:?} and {:?}: not compared, crosscheck hit a bug ({what}); please report it",
+            a.0.id, b.0.id
+        ),
+    })
+}
 
 /// A reported pair and the conflicting figures in its passages.
 pub(crate) type Verified = (Pair, conflicts::Findings);
@@ -568,4 +605,18 @@ fn cluster(documents: &[Document], verified: &[(u32, u32, Pair)]) -> Vec<Cluster
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_caught_with_its_message() {
+        assert_eq!(caught(|| 7), Ok(7));
+        let index = 3;
+        let out_of_bounds = caught(|| [1, 2, 3][index]);
+        assert!(out_of_bounds.unwrap_err().contains("index out of bounds"));
+        assert_eq!(caught(|| -> u8 { panic!("boom") }), Err("boom".to_string()));
+    }
 }

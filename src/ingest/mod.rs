@@ -199,6 +199,9 @@ pub enum WarningKind {
     DuplicateId,
     /// Every line of the document looks like page chrome: it was not compared.
     NoBody,
+    /// Comparing two documents hit a bug in crosscheck: that pair was left out, the rest of
+    /// the report stands.
+    Internal,
 }
 
 /// How to read the input.
