@@ -159,11 +159,27 @@ pub fn candidates(
     signatures: &[Signature],
     options: &IndexOptions,
 ) -> (Vec<Candidate>, IndexStats) {
-    let mut postings: Vec<(u64, u32)> = signatures
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, sig)| sig.iter().map(move |&h| (h, doc as u32)))
+    candidates_of(signatures.len(), |doc| signatures[doc].clone(), options)
+}
+
+/// Finds candidate pairs among `documents` documents, signing each with `sign` as its postings
+/// are gathered: no signature is held beyond that (at a million news articles they would take
+/// about 3 GB beside the postings).
+pub fn candidates_of(
+    documents: usize,
+    sign: impl Fn(usize) -> Signature + Sync,
+    options: &IndexOptions,
+) -> (Vec<Candidate>, IndexStats) {
+    let lengths: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
+    let mut postings: Vec<(u64, u32)> = (0..documents)
+        .into_par_iter()
+        .flat_map_iter(|doc| {
+            let signature = sign(doc);
+            lengths[doc].store(signature.len() as u32, Ordering::Relaxed);
+            signature.into_iter().map(move |h| (h, doc as u32))
+        })
         .collect();
+    let lengths: Vec<u32> = lengths.into_iter().map(AtomicU32::into_inner).collect();
     postings.par_sort_unstable();
     let mut stats = IndexStats {
         postings: postings.len() as u64,
@@ -173,8 +189,8 @@ pub fn candidates(
     // Split at bucket boundaries so buckets can be expanded in parallel.
     let chunks = bucket_aligned_chunks(&postings, rayon::current_num_threads() * 8);
     // Each document's kept signature, the size its share of shingles is measured against.
-    let short = |doc: u32| signatures[doc as usize].len() <= options.short_signature;
-    let kept: Vec<AtomicU32> = (0..signatures.len()).map(|_| AtomicU32::new(0)).collect();
+    let short = |doc: u32| lengths[doc as usize] as usize <= options.short_signature;
+    let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
     let expanded: Vec<(Vec<u64>, u64)> = chunks
         .par_iter()
         .map(|chunk| {
@@ -201,10 +217,10 @@ pub fn candidates(
         .collect();
     let kept: Vec<u32> = kept
         .into_iter()
-        .zip(signatures)
+        .zip(&lengths)
         .map(
-            |(kept, signature)| match signature.len() <= options.short_signature {
-                true => signature.len() as u32,
+            |(kept, &length)| match length as usize <= options.short_signature {
+                true => length,
                 false => kept.into_inner(),
             },
         )

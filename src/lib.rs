@@ -272,18 +272,15 @@ fn run(
     }
 
     progress.stage("indexing", n as u64);
-    let signatures: Vec<index::Signature> = prepared
-        .par_iter()
-        .map(|p| {
-            progress.advance(1);
-            if p.analysis.words() < options.index.min_words {
-                return Vec::new(); // too short to judge by wording: identical texts only
-            }
-            index::sign(&p.analysis.tokens, options.index.shingle_words)
-        })
-        .collect();
-    let (mut candidates, index_stats) = index::candidates(&signatures, &options.index);
-    drop(signatures);
+    let sign = |doc: usize| {
+        progress.advance(1);
+        let analysis = &prepared[doc].analysis;
+        if analysis.words() < options.index.min_words {
+            return Vec::new(); // too short to judge by wording: identical texts only
+        }
+        index::sign(&analysis.tokens, options.index.shingle_words)
+    };
+    let (mut candidates, index_stats) = index::candidates_of(n, sign, &options.index);
     let fingerprints: Vec<Option<u64>> = prepared
         .par_iter()
         .map(|p| index::fingerprint(&p.analysis.tokens))
