@@ -192,11 +192,40 @@ impl<'a> AsciiBounds<'a> {
         }
     }
 
+    /// Moves to the next byte that can bring a break into view (a terminator, CR or LF), with
+    /// the state it would have had. No break can fall before it: breaks need a terminator or a
+    /// separator among the last parts. The state is rebuilt from the few bytes before it; what
+    /// came earlier held none of those, so it reads as `Other` to every rule that looks back.
+    fn skip_inert(&mut self, bytes: &[u8]) {
+        const REPLAY: usize = 4;
+        let rest = &bytes[self.pos..];
+        let ahead = rest
+            .iter()
+            .position(|&b| matches!(b, b'.' | b'!' | b'?' | b'\r' | b'\n'))
+            .unwrap_or(rest.len());
+        if ahead <= REPLAY {
+            return;
+        }
+        let to = self.pos + ahead;
+        let mut state = State([Part::Other; 4]);
+        for &b in &bytes[to - REPLAY..to] {
+            state = state.next(CATEGORIES[b as usize]);
+        }
+        self.pos = to;
+        self.state = state;
+    }
+
     /// The next boundary (the byte offset after it), as unicode-segmentation's
     /// `SentenceBreaks::next`.
     fn next_break(&mut self) -> Option<usize> {
         let bytes = self.text.as_bytes();
         while self.pos < bytes.len() {
+            if !self.state.may_break() {
+                self.skip_inert(bytes);
+                if self.pos >= bytes.len() {
+                    break;
+                }
+            }
             let before = self.pos;
             let state = self.state;
             let cat = CATEGORIES[bytes[before] as usize];
