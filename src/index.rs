@@ -49,6 +49,9 @@ pub struct IndexOptions {
     /// notice may share only three shingles with its other version, common ones among them.
     /// Default: 64.
     pub short_signature: usize,
+    /// Most postings gathered at once (16 bytes each); more are gathered in passes over ranges
+    /// of shingle hashes. Default: 2^26, about 1 GB.
+    pub pass_postings: usize,
     /// Documents with fewer body words are matched only when their text is identical (after
     /// normalization): a dividend notice of a dozen words cannot be told from another company's
     /// by its wording. Default: 25.
@@ -64,6 +67,7 @@ impl Default for IndexOptions {
             min_share: 0.05,
             common_documents: 8,
             short_signature: 64,
+            pass_postings: 1 << 26,
             min_words: 25,
         }
     }
@@ -159,78 +163,98 @@ pub fn candidates(
     signatures: &[Signature],
     options: &IndexOptions,
 ) -> (Vec<Candidate>, IndexStats) {
-    candidates_of(signatures.len(), |doc| signatures[doc].clone(), options)
+    let shingles = signatures.iter().map(|s| s.len() as u64).sum();
+    candidates_of(
+        signatures.len(),
+        shingles,
+        |doc| signatures[doc].clone(),
+        options,
+    )
 }
 
 /// Finds candidate pairs among `documents` documents, signing each with `sign` as its postings
 /// are gathered: no signature is held beyond that (at a million news articles they would take
 /// about 3 GB beside the postings).
+///
+/// `shingles` bounds the number of postings (the documents' words will do). Past
+/// `options.pass_postings` the postings are gathered in several passes, each over one range of
+/// shingle hashes, signing every document again each time: signing costs a fortieth of
+/// tokenizing, and a bucket lies whole in one range, so the candidates are the same.
 pub fn candidates_of(
     documents: usize,
+    shingles: u64,
     sign: impl Fn(usize) -> Signature + Sync,
     options: &IndexOptions,
 ) -> (Vec<Candidate>, IndexStats) {
+    let passes = passes(shingles, options);
     let lengths: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
-    let mut postings: Vec<(u64, u32)> = (0..documents)
-        .into_par_iter()
-        .flat_map_iter(|doc| {
-            let signature = sign(doc);
-            lengths[doc].store(signature.len() as u32, Ordering::Relaxed);
-            signature.into_iter().map(move |h| (h, doc as u32))
-        })
-        .collect();
-    let lengths: Vec<u32> = lengths.into_iter().map(AtomicU32::into_inner).collect();
-    postings.par_sort_unstable();
-    let mut stats = IndexStats {
-        postings: postings.len() as u64,
-        ..IndexStats::default()
-    };
-
-    // Split at bucket boundaries so buckets can be expanded in parallel.
-    let chunks = bucket_aligned_chunks(&postings, rayon::current_num_threads() * 8);
-    // Each document's kept signature, the size its share of shingles is measured against.
-    let short = |doc: u32| lengths[doc as usize] as usize <= options.short_signature;
     let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
-    let expanded: Vec<(Vec<u64>, u64)> = chunks
-        .par_iter()
-        .map(|chunk| {
-            let mut pairs = Vec::new();
-            let mut oversized = 0;
-            let mut members = Vec::new();
-            for bucket in chunk.chunk_by(|x, y| x.0 == y.0) {
-                let members = if keeps(bucket[0].0, bucket.len(), options) {
-                    for &(_, doc) in bucket {
-                        if !short(doc) {
-                            kept[doc as usize].fetch_add(1, Ordering::Relaxed);
+    let mut stats = IndexStats::default();
+    let mut pairs: Vec<u64> = Vec::new();
+    for pass in 0..passes {
+        let in_pass = |h: u64| ((h as u128 * passes as u128) >> 64) as usize == pass;
+        let mut postings: Vec<(u64, u32)> = (0..documents)
+            .into_par_iter()
+            .flat_map_iter(|doc| {
+                let signature = sign(doc);
+                lengths[doc].store(signature.len() as u32, Ordering::Relaxed);
+                signature
+                    .into_iter()
+                    .filter(move |&h| in_pass(h))
+                    .map(move |h| (h, doc as u32))
+            })
+            .collect();
+        postings.par_sort_unstable();
+        stats.postings += postings.len() as u64;
+
+        // Split at bucket boundaries so buckets can be expanded in parallel.
+        let chunks = bucket_aligned_chunks(&postings, rayon::current_num_threads() * 8);
+        let short = |doc: u32| {
+            lengths[doc as usize].load(Ordering::Relaxed) as usize <= options.short_signature
+        };
+        let expanded: Vec<(Vec<u64>, u64)> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut pairs = Vec::new();
+                let mut oversized = 0;
+                let mut members = Vec::new();
+                for bucket in chunk.chunk_by(|x, y| x.0 == y.0) {
+                    let members = if keeps(bucket[0].0, bucket.len(), options) {
+                        for &(_, doc) in bucket {
+                            if !short(doc) {
+                                kept[doc as usize].fetch_add(1, Ordering::Relaxed);
+                            }
                         }
-                    }
-                    bucket
-                } else {
-                    members.clear();
-                    members.extend(bucket.iter().filter(|&&(_, doc)| short(doc)));
-                    &members[..]
-                };
-                oversized += expand_bucket(members, options.bucket_cap, &mut pairs) as u64;
-            }
-            (pairs, oversized)
-        })
-        .collect();
+                        bucket
+                    } else {
+                        members.clear();
+                        members.extend(bucket.iter().filter(|&&(_, doc)| short(doc)));
+                        &members[..]
+                    };
+                    oversized += expand_bucket(members, options.bucket_cap, &mut pairs) as u64;
+                }
+                (pairs, oversized)
+            })
+            .collect();
+        drop(postings);
+        pairs.reserve(expanded.iter().map(|(p, _)| p.len()).sum());
+        for (chunk_pairs, oversized) in expanded {
+            pairs.extend(chunk_pairs);
+            stats.oversized_buckets += oversized;
+        }
+    }
+    // Each document's kept signature, the size its share of shingles is measured against.
     let kept: Vec<u32> = kept
         .into_iter()
-        .zip(&lengths)
-        .map(
-            |(kept, &length)| match length as usize <= options.short_signature {
+        .zip(lengths)
+        .map(|(kept, length)| {
+            let length = length.into_inner();
+            match length as usize <= options.short_signature {
                 true => length,
                 false => kept.into_inner(),
-            },
-        )
+            }
+        })
         .collect();
-    drop(postings);
-    let mut pairs: Vec<u64> = Vec::with_capacity(expanded.iter().map(|(p, _)| p.len()).sum());
-    for (chunk_pairs, oversized) in expanded {
-        pairs.extend(chunk_pairs);
-        stats.oversized_buckets += oversized;
-    }
     pairs.par_sort_unstable();
 
     let mut out = Vec::new();
@@ -267,6 +291,13 @@ fn bucket_aligned_chunks(postings: &[(u64, u32)], parts: usize) -> Vec<&[(u64, u
         start = end;
     }
     chunks
+}
+
+/// How many passes [`candidates_of`] makes over the documents for at most `shingles` postings.
+pub fn passes(shingles: u64, options: &IndexOptions) -> usize {
+    shingles
+        .div_ceil(options.pass_postings.max(1) as u64)
+        .max(1) as usize
 }
 
 /// Shared shingles two documents need to be a candidate, given the smaller signature's size.
@@ -393,6 +424,29 @@ mod tests {
         let (pairs, _) = candidates(&docs, &IndexOptions::default());
         assert_eq!(pairs.len(), 99, "{pairs:?}");
         assert!(pairs.iter().all(|p| p.a == 0 && p.b < 100));
+    }
+
+    #[test]
+    fn passes_over_hash_ranges_find_the_same_candidates() {
+        let story: Vec<u64> = (0..200u64)
+            .map(|k| k.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let mut docs = long_documents(30, 40, &story);
+        docs.extend(long_documents(50, 60, &story[..20]));
+        docs.push(sig("a short notice of a dozen words about a dividend"));
+        let one = candidates(&docs, &IndexOptions::default());
+        let options = IndexOptions {
+            pass_postings: 500,
+            ..IndexOptions::default()
+        };
+        let shingles: u64 = docs.iter().map(|d| d.len() as u64).sum();
+        assert!(passes(shingles, &options) > 10);
+        let many = candidates(&docs, &options);
+        assert!(!one.0.is_empty());
+        assert_eq!(one.0, many.0);
+        assert_eq!(one.1.postings, many.1.postings);
+        assert_eq!(one.1.oversized_buckets, many.1.oversized_buckets);
+        assert_eq!(one.1.touched_pairs, many.1.touched_pairs);
     }
 
     #[test]

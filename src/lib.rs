@@ -271,7 +271,12 @@ fn run(
         }
     }
 
-    progress.stage("indexing", n as u64);
+    let words: u64 = prepared
+        .iter()
+        .map(|p| p.analysis.tokens.len() as u64)
+        .sum();
+    let passes = index::passes(words, &options.index);
+    progress.stage("indexing", (n * passes) as u64);
     let sign = |doc: usize| {
         progress.advance(1);
         let analysis = &prepared[doc].analysis;
@@ -280,7 +285,7 @@ fn run(
         }
         index::sign(&analysis.tokens, options.index.shingle_words)
     };
-    let (mut candidates, index_stats) = index::candidates_of(n, sign, &options.index);
+    let (mut candidates, index_stats) = index::candidates_of(n, words, sign, &options.index);
     let fingerprints: Vec<Option<u64>> = prepared
         .par_iter()
         .map(|p| index::fingerprint(&p.analysis.tokens))
