@@ -103,6 +103,11 @@ pub struct Profile {
     pub sentences: Vec<SentenceVector>,
     /// Words in the whole body.
     pub words: u32,
+    /// (token, sentence) for every token of every sentence, sorted: where each token occurs,
+    /// built once per document rather than once per pair it is aligned in.
+    by_token: Vec<(Token, u32)>,
+    /// (exact hash, sentence), sorted: the sentences with the same wording.
+    by_exact: Vec<(u64, u32)>,
 }
 
 impl Profile {
@@ -128,11 +133,41 @@ impl Profile {
                 }
             })
             .collect();
+        Profile::from_sentences(sentences, analysis.words())
+    }
+
+    fn from_sentences(sentences: Vec<SentenceVector>, words: u32) -> Self {
+        let mut by_token: Vec<(Token, u32)> = sentences
+            .iter()
+            .enumerate()
+            .flat_map(|(j, s)| s.tokens.iter().map(move |&(t, _)| (t, j as u32)))
+            .collect();
+        by_token.sort_unstable();
+        let mut by_exact: Vec<(u64, u32)> = sentences
+            .iter()
+            .enumerate()
+            .map(|(j, s)| (s.exact, j as u32))
+            .collect();
+        by_exact.sort_unstable();
         Profile {
             sentences,
-            words: analysis.words(),
+            words,
+            by_token,
+            by_exact,
         }
     }
+
+    /// The sentences holding `token`, in order.
+    fn sentences_with(&self, token: Token) -> &[(Token, u32)] {
+        run_of(&self.by_token, token)
+    }
+}
+
+/// The entries of a sorted list whose key is `key`.
+fn run_of<K: Ord + Copy>(list: &[(K, u32)], key: K) -> &[(K, u32)] {
+    let start = list.partition_point(|&(k, _)| k < key);
+    let end = start + list[start..].partition_point(|&(k, _)| k == key);
+    &list[start..end]
 }
 
 /// Settings for alignment. Every threshold is a sentence similarity in [0, 1].
@@ -420,17 +455,14 @@ fn summarize(lhs: &Profile, rhs: &Profile, pairs: Vec<SentencePair>) -> Alignmen
 /// other side: that keeps a text made of one sentence repeated many times (whose tokens are all
 /// too common to look up) aligned along its diagonal, in linear time.
 fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Point> {
-    let mut identical: FxHashMap<u64, std::collections::VecDeque<u32>> = FxHashMap::default();
-    for (j, s) in rhs.sentences.iter().enumerate() {
-        identical.entry(s.exact).or_default().push_back(j as u32);
-    }
+    // Each sentence of `lhs` takes the first sentence of `rhs` with its wording not yet taken.
+    let mut taken = vec![false; rhs.sentences.len()];
     let mut points = Vec::new();
     let mut paired = vec![false; lhs.sentences.len()];
     for (i, s) in lhs.sentences.iter().enumerate() {
-        if let Some(j) = identical
-            .get_mut(&s.exact)
-            .and_then(|queue| queue.pop_front())
-        {
+        let same = run_of(&rhs.by_exact, s.exact);
+        if let Some(&(_, j)) = same.iter().find(|&&(_, j)| !taken[j as usize]) {
+            taken[j as usize] = true;
             paired[i] = true;
             points.push(Point {
                 a: i as u32,
@@ -451,12 +483,6 @@ fn score_shared_tokens(
     options: &AlignOptions,
     paired: &[bool],
 ) -> Vec<Point> {
-    let mut postings: FxHashMap<Token, Vec<u32>> = FxHashMap::default();
-    for (j, s) in rhs.sentences.iter().enumerate() {
-        for &(t, _) in &s.tokens {
-            postings.entry(t).or_default().push(j as u32);
-        }
-    }
     let floor = options.context.min(options.anchor).min(options.moved);
     let mut shared = vec![0f32; rhs.sentences.len()];
     let mut touched: Vec<u32> = Vec::new();
@@ -466,13 +492,11 @@ fn score_shared_tokens(
             continue;
         }
         for &(t, w) in &s.tokens {
-            let Some(list) = postings.get(&t) else {
-                continue;
-            };
+            let list = rhs.sentences_with(t);
             if list.len() > options.max_postings {
                 continue;
             }
-            for &j in list {
+            for &(_, j) in list {
                 if shared[j as usize] == 0.0 {
                     touched.push(j);
                 }
