@@ -27,8 +27,8 @@
 //! for a pair of documents, the most confident.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
-use xxhash_rust::xxh3::xxh3_64;
+use rustc_hash::FxHashSet;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::align::Weights;
 use crate::claims::ClaimKind;
@@ -191,35 +191,43 @@ pub(crate) fn find(
         })
         .collect();
 
-    // Templates: wording, figures aside, in several documents.
-    let mut skeleton_documents: FxHashMap<u64, FxHashSet<u32>> = FxHashMap::default();
-    for m in &mentions {
-        skeleton_documents
-            .entry(m.skeleton)
-            .or_default()
-            .insert(m.document);
-    }
+    // Templates: wording, figures aside, in several documents. Sorted lists rather than maps of
+    // sets: at a million documents there are some ten million mentions.
+    let mut skeletons: Vec<(u64, u32)> =
+        mentions.iter().map(|m| (m.skeleton, m.document)).collect();
+    skeletons.par_sort_unstable();
+    skeletons.dedup();
+    let template = |skeleton: u64| {
+        let start = skeletons.partition_point(|&(s, _)| s < skeleton);
+        let end = skeletons.partition_point(|&(s, _)| s <= skeleton);
+        (end - start) as u32 >= options.template_documents
+    };
 
     // Buckets: (noun, name) -> sentences.
-    let mut buckets: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (i, m) in mentions.iter().enumerate() {
-        if skeleton_documents[&m.skeleton].len() as u32 >= options.template_documents {
-            continue;
-        }
-        for noun in &m.nouns {
-            for name in &m.names {
-                let key = xxh3_64(format!("{noun}\u{0}{name}").as_bytes());
-                buckets.entry(key).or_default().push(i as u32);
-            }
-        }
-    }
-    let mut candidates: Vec<(u32, u32)> = buckets
-        .values()
+    let mut keyed: Vec<(u64, u32)> = mentions
+        .par_iter()
+        .enumerate()
+        .filter(|(_, m)| !template(m.skeleton))
+        .flat_map_iter(|(i, m)| {
+            m.nouns.iter().flat_map(move |noun| {
+                m.names
+                    .iter()
+                    .map(move |&name| (xxh3_64_with_seed(noun.as_bytes(), name), i as u32))
+            })
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    keyed.dedup();
+    let buckets: Vec<&[(u64, u32)]> = keyed
+        .chunk_by(|x, y| x.0 == y.0)
         .filter(|b| b.len() >= 2 && b.len() <= options.bucket_cap)
-        .flat_map(|b| {
-            b.iter()
-                .enumerate()
-                .flat_map(move |(k, &x)| b[k + 1..].iter().map(move |&y| (x.min(y), x.max(y))))
+        .collect();
+    let mut candidates: Vec<(u32, u32)> = buckets
+        .par_iter()
+        .flat_map_iter(|b| {
+            b.iter().enumerate().flat_map(move |(k, &(_, x))| {
+                b[k + 1..].iter().map(move |&(_, y)| (x.min(y), x.max(y)))
+            })
         })
         .filter(|&(x, y)| {
             let (dx, dy) = (mentions[x as usize].document, mentions[y as usize].document);
@@ -606,7 +614,7 @@ mod tests {
 
     #[test]
     fn names_leave_out_the_first_word_and_generic_ones() {
-        let weights = Weights::new(FxHashMap::default(), 5);
+        let weights = Weights::new(rustc_hash::FxHashMap::default(), 5);
         let n = names("Police said Acme Corp lost 300 jobs in Ohio", &weights);
         assert_eq!(n.len(), 2, "Acme and Ohio");
     }
