@@ -4,6 +4,7 @@
 # planted copy was found, per size.
 #
 #   bench/run-scale.sh [SIZE...]      default: 10000 100000; REUTERS=path overrides the corpus
+#   bench/run-scale.sh 10000 100000 1000000   the curve in BENCHMARKS.md (1M: 2.3 GB of disk, ~16 GB of memory)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -15,6 +16,6 @@ for n in "${sizes[@]}"; do
   out=$here/out/synth-$n
   [ -f "$out/corpus.jsonl" ] || python3 "$here/synth.py" --reuters "$reuters" --documents "$n" --out "$out"
   python3 "$here/measure.py" "crosscheck-$n" -- "$root/target/release/crosscheck" report \
-    "$out/corpus.jsonl" --format json -o "$out/report.json"
+    "$out/corpus.jsonl" --format json -o "$out/report.json" --timings
   python3 "$here/synth.py" score --truth "$out/truth.json" --report "$out/report.json"
 done
