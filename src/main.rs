@@ -213,7 +213,8 @@ struct ReportArgs {
     #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
     threshold: Option<f32>,
 
-    /// Print how long each stage took to standard error.
+    /// Print how long each stage took to standard error, and (on Linux) the memory resident at
+    /// its end and the high-water mark so far.
     #[arg(long)]
     timings: bool,
 }
@@ -740,7 +741,44 @@ fn warning_summary(warnings: &[crosscheck::ingest::Warning]) -> Option<String> {
 /// stages for `--timings`.
 struct Bar {
     bar: ProgressBar,
-    stages: Mutex<Vec<(&'static str, Instant)>>,
+    /// Each stage's name, when it started, and the memory then (the previous stage's end).
+    stages: Mutex<Vec<(&'static str, Instant, Option<Memory>)>>,
+}
+
+/// Resident memory and its high-water mark, in bytes, as Linux reports them in
+/// /proc/self/status; `None` elsewhere.
+#[derive(Clone, Copy)]
+struct Memory {
+    resident: u64,
+    high_water: u64,
+}
+
+impl Memory {
+    fn now() -> Option<Memory> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let field = |name: &str| -> Option<u64> {
+            let line = status.lines().find(|l| l.starts_with(name))?;
+            let kb: u64 = line[name.len()..]
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()?;
+            Some(kb * 1024)
+        };
+        Some(Memory {
+            resident: field("VmRSS:")?,
+            high_water: field("VmHWM:")?,
+        })
+    }
+
+    fn describe(self) -> String {
+        format!(
+            "   resident {:>6} MB, high-water {:>6} MB",
+            self.resident >> 20,
+            self.high_water >> 20
+        )
+    }
 }
 
 impl Bar {
@@ -767,12 +805,13 @@ impl Bar {
         let mut total = writing;
         // The last entry marks the end of the last stage.
         for pair in stages.windows(2) {
-            let ((name, started), (_, finished)) = (pair[0], pair[1]);
+            let ((name, started, _), (_, finished, memory)) = (pair[0], pair[1]);
             let took = finished.duration_since(started);
             total += took;
             eprintln!(
-                "crosscheck: {name:>10} {:>8.1} ms",
-                took.as_secs_f64() * 1e3
+                "crosscheck: {name:>10} {:>8.1} ms{}",
+                took.as_secs_f64() * 1e3,
+                memory.map(Memory::describe).unwrap_or_default()
             );
         }
         eprintln!(
@@ -790,10 +829,11 @@ impl Bar {
 
 impl Progress for Bar {
     fn stage(&self, name: &'static str, total: u64) {
-        self.stages
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((name, Instant::now()));
+        self.stages.lock().unwrap_or_else(|e| e.into_inner()).push((
+            name,
+            Instant::now(),
+            Memory::now(),
+        ));
         self.bar.set_prefix(name);
         self.bar.set_length(total);
         self.bar.set_position(0);
@@ -804,10 +844,11 @@ impl Progress for Bar {
     }
 
     fn finish(&self) {
-        self.stages
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(("done", Instant::now()));
+        self.stages.lock().unwrap_or_else(|e| e.into_inner()).push((
+            "done",
+            Instant::now(),
+            Memory::now(),
+        ));
         self.bar.finish_and_clear();
     }
 }

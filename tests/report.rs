@@ -483,3 +483,38 @@ fn the_report_is_the_same_on_one_thread_and_on_four_and_from_run_to_run() {
     );
     assert!(one == report("1"), "two runs give different reports");
 }
+
+#[test]
+fn timings_give_each_stage_its_time_and_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.json");
+    let seeds = seeds();
+    let run = run(&[
+        "report",
+        seeds.to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        "--timings",
+    ]);
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    for stage in [
+        "reading",
+        "chrome",
+        "tokenizing",
+        "indexing",
+        "verifying",
+        "total",
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(stage))
+            .unwrap_or_else(|| panic!("no {stage} line in {stderr}"));
+        assert!(line.contains(" ms"), "{line}");
+        if cfg!(target_os = "linux") && stage != "total" {
+            assert!(line.contains("MB, high-water"), "{line}");
+        }
+    }
+}
