@@ -494,7 +494,7 @@ pub(crate) fn assemble(
     });
     let clusters = cluster(documents, &verified);
     let summaries: Vec<DocumentSummary> = documents
-        .iter()
+        .par_iter()
         .zip(prepared)
         .map(|(d, p)| DocumentSummary {
             id: d.id.clone(),
