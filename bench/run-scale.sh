@@ -1,21 +1,52 @@
 #!/usr/bin/env bash
-# crosscheck on synthetic corpora of growing size (bench/synth.py: Reuters-21578 sentences
-# recombined, 1% planted spun copies): wall time, CPU time, peak memory, and whether every
-# planted copy was found, per size.
+# crosscheck and the MinHash-LSH peers (datasketch, rensa) on synthetic corpora of growing size
+# (bench/synth.py: Reuters-21578 sentences recombined, 1% planted spun copies), in one run per
+# size on the same file: wall time, CPU time, peak memory, the ratios, and how many planted
+# copies each found.
 #
 #   bench/run-scale.sh [SIZE...]      default: 10000 100000; REUTERS=path overrides the corpus
-#   bench/run-scale.sh 10000 100000 1000000   the curve in BENCHMARKS.md (1M: 2.3 GB of disk, ~16 GB of memory)
+#   bench/run-scale.sh 10000 100000 1000000   the curve in BENCHMARKS.md (1M: 2.3 GB of disk,
+#                                     ~12 GB of memory for crosscheck; the peers add ~10 minutes)
+#   PEERS=0 bench/run-scale.sh ...    crosscheck alone
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 reuters=${REUTERS:-$root/../shared/corpora/reuters21578.jsonl}
+peers=${PEERS:-1}
+py=$here/.venv/bin/python
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
+if [ "$peers" != 0 ]; then "$here/setup.sh"; else py=python3; fi
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 for n in "${sizes[@]}"; do
   out=$here/out/synth-$n
   [ -f "$out/corpus.jsonl" ] || python3 "$here/synth.py" --reuters "$reuters" --documents "$n" --out "$out"
-  python3 "$here/measure.py" "crosscheck-$n" -- "$root/target/release/crosscheck" report \
-    "$out/corpus.jsonl" --format json -o "$out/report.json" --timings
-  python3 "$here/synth.py" score --truth "$out/truth.json" --report "$out/report.json"
+  {
+    "$py" "$here/measure.py" "crosscheck" -- "$root/target/release/crosscheck" report \
+      "$out/corpus.jsonl" --format json -o "$out/crosscheck.json" --timings
+    if [ "$peers" != 0 ]; then
+      for engine in datasketch rensa; do
+        "$py" "$here/measure.py" "$engine" -- "$py" "$here/peers.py" --engine "$engine" \
+          --input "$out/corpus.jsonl" --out "$out/$engine.json"
+      done
+    fi
+  } | tee "$out/times.jsonl"
+  "$py" - "$out" "$n" <<'PY'
+import json, subprocess, sys
+out, n = sys.argv[1], int(sys.argv[2])
+rows = [json.loads(l) for l in open(f"{out}/times.jsonl")]
+base = rows[0]
+print(f"\n{n:,} documents\n")
+print("| tool | wall (s) | CPU (s) | peak memory (MB) | planted copies found | pairs | wall vs crosscheck |")
+print("|---|---|---|---|---|---|---|")
+truth = json.load(open(f"{out}/truth.json"))
+planted = [frozenset(p) for p in truth["planted"]]
+for r in rows:
+    found = {frozenset((p["a"], p["b"])) for p in json.load(open(f"{out}/{r['name']}.json"))["pairs"]}
+    hits = sum(p in found for p in planted)
+    print(f"| {r['name']} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} | "
+          f"{hits:,} / {len(planted):,} | {len(found):,} | {r['wall_s'] / base['wall_s']:.1f}x |")
+PY
+  # crosscheck must find every planted copy; the peers are measured, not held to it.
+  "$py" "$here/synth.py" score --truth "$out/truth.json" --report "$out/crosscheck.json"
 done
