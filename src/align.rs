@@ -159,15 +159,8 @@ impl Profile {
 
     /// The sentences holding `token`, in order.
     fn sentences_with(&self, token: Token) -> &[(Token, u32)] {
-        run_of(&self.by_token, token)
+        crate::text::run_of(&self.by_token, token)
     }
-}
-
-/// The entries of a sorted list whose key is `key`.
-fn run_of<K: Ord + Copy>(list: &[(K, u32)], key: K) -> &[(K, u32)] {
-    let start = list.partition_point(|&(k, _)| k < key);
-    let end = start + list[start..].partition_point(|&(k, _)| k == key);
-    &list[start..end]
 }
 
 /// Settings for alignment. Every threshold is a sentence similarity in [0, 1].
@@ -460,7 +453,7 @@ fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Poin
     let mut points = Vec::new();
     let mut paired = vec![false; lhs.sentences.len()];
     for (i, s) in lhs.sentences.iter().enumerate() {
-        let same = run_of(&rhs.by_exact, s.exact);
+        let same = crate::text::run_of(&rhs.by_exact, s.exact);
         if let Some(&(_, j)) = same.iter().find(|&&(_, j)| !taken[j as usize]) {
             taken[j as usize] = true;
             paired[i] = true;

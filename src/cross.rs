@@ -198,9 +198,7 @@ pub(crate) fn find(
     skeletons.par_sort_unstable();
     skeletons.dedup();
     let template = |skeleton: u64| {
-        let start = skeletons.partition_point(|&(s, _)| s < skeleton);
-        let end = skeletons.partition_point(|&(s, _)| s <= skeleton);
-        (end - start) as u32 >= options.template_documents
+        crate::text::run_of(&skeletons, skeleton).len() as u32 >= options.template_documents
     };
 
     // Buckets: (noun, name) -> sentences.

@@ -19,7 +19,9 @@ use crate::ingest::{self, Document, Warning, WarningKind};
 use crate::report::{Report, Stats};
 use crate::store::{Entry, IndexSettings, Store, StoreError};
 use crate::text::Token;
-use crate::{Options, Prepared, Progress, assemble, chrome, index, prepare, verify_guarded};
+use crate::{
+    Options, Prepared, Progress, assemble, chrome, index, prepare, verified_pairs, verify_guarded,
+};
 
 /// An error of an incremental command.
 #[derive(Debug, thiserror::Error)]
@@ -198,13 +200,7 @@ pub fn check_against(
         oversized += skipped;
         for hit in hits {
             let smaller = (signature.len() as u32).min(hit.signature);
-            let needed = options
-                .index
-                .min_shared
-                .min(smaller)
-                .max((options.index.min_share * smaller as f32).ceil() as u32)
-                .max(1);
-            if hit.shared < needed {
+            if hit.shared < index::needed(smaller, &options.index) {
                 continue;
             }
             let next = (fresh + loaded.len()) as u32;
@@ -237,7 +233,7 @@ pub fn check_against(
         .map(|p| Profile::new(&p.analysis, &weights))
         .collect();
     progress.stage("verifying", candidates.len() as u64);
-    let verified: Vec<Result<(u32, u32, crate::Verified), Warning>> = candidates
+    let outcomes: Vec<Result<(u32, u32, crate::Verified), Warning>> = candidates
         .par_iter()
         .filter_map(|&(a, b)| {
             progress.advance(1);
@@ -258,10 +254,7 @@ pub fn check_against(
         })
         .collect();
     let mut warnings = warnings;
-    let verified: Vec<(u32, u32, crate::Verified)> = verified
-        .into_iter()
-        .filter_map(|outcome| outcome.map_err(|w| warnings.push(w)).ok())
-        .collect();
+    let verified = verified_pairs(outcomes, &mut warnings);
     progress.stage("clustering", 0);
     let stats = Stats {
         postings: signatures.iter().map(|s| s.len() as u64).sum(),

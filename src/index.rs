@@ -214,27 +214,7 @@ pub fn candidates_of(
         };
         let expanded: Vec<(Vec<u64>, u64)> = chunks
             .par_iter()
-            .map(|chunk| {
-                let mut pairs = Vec::new();
-                let mut oversized = 0;
-                let mut members = Vec::new();
-                for bucket in chunk.chunk_by(|x, y| x.0 == y.0) {
-                    let members = if keeps(bucket[0].0, bucket.len(), options) {
-                        for &(_, doc) in bucket {
-                            if !short(doc) {
-                                kept[doc as usize].fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                        bucket
-                    } else {
-                        members.clear();
-                        members.extend(bucket.iter().filter(|&&(_, doc)| short(doc)));
-                        &members[..]
-                    };
-                    oversized += expand_bucket(members, options.bucket_cap, &mut pairs) as u64;
-                }
-                (pairs, oversized)
-            })
+            .map(|chunk| expand_chunk(chunk, &short, &kept, options))
             .collect();
         drop(postings);
         pairs.reserve(expanded.iter().map(|(p, _)| p.len()).sum());
@@ -258,21 +238,14 @@ pub fn candidates_of(
     pairs.par_sort_unstable();
 
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < pairs.len() {
-        let key = pairs[i];
-        let mut j = i + 1;
-        while j < pairs.len() && pairs[j] == key {
-            j += 1;
-        }
+    for run in pairs.chunk_by(|x, y| x == y) {
         stats.touched_pairs += 1;
-        let shared = (j - i) as u32;
-        let (a, b) = ((key >> 32) as u32, key as u32);
+        let shared = run.len() as u32;
+        let (a, b) = ((run[0] >> 32) as u32, run[0] as u32);
         let smaller = kept[a as usize].min(kept[b as usize]);
         if shared >= needed(smaller, options) {
             out.push(Candidate { a, b, shared });
         }
-        i = j;
     }
     stats.candidates = out.len() as u64;
     (out, stats)
@@ -316,6 +289,34 @@ pub(crate) fn keeps(hash: u64, df: usize, options: &IndexOptions) -> bool {
     let common = options.common_documents.max(1) as u64;
     let df = df as u64;
     df <= common || (hash.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 32) % df < common
+}
+
+/// Pairs from the buckets of one chunk of sorted postings, and how many buckets were
+/// oversized. Kept buckets count toward their long documents' kept signatures (`kept`); of a
+/// bucket not kept, only the `short` documents pair up.
+fn expand_chunk(
+    chunk: &[(u64, u32)],
+    short: &(impl Fn(u32) -> bool + Sync),
+    kept: &[AtomicU32],
+    options: &IndexOptions,
+) -> (Vec<u64>, u64) {
+    let mut pairs = Vec::new();
+    let mut oversized = 0;
+    let mut short_members = Vec::new();
+    for bucket in chunk.chunk_by(|x, y| x.0 == y.0) {
+        let members = if keeps(bucket[0].0, bucket.len(), options) {
+            for &(_, doc) in bucket.iter().filter(|&&(_, doc)| !short(doc)) {
+                kept[doc as usize].fetch_add(1, Ordering::Relaxed);
+            }
+            bucket
+        } else {
+            short_members.clear();
+            short_members.extend(bucket.iter().filter(|&&(_, doc)| short(doc)));
+            &short_members[..]
+        };
+        oversized += expand_bucket(members, options.bucket_cap, &mut pairs) as u64;
+    }
+    (pairs, oversized)
 }
 
 /// Pairs (as `a << 32 | b`, a < b) from one bucket of postings, pushed onto `pairs`: all of
@@ -382,7 +383,7 @@ mod tests {
         assert_eq!((pairs[0].a, pairs[0].b), (0, 2));
     }
 
-    /// Documents of `unique` shingles of their own plus `common`, numbered from `first`.
+    /// `count` documents of `unique` shingles of their own plus the `common` ones.
     fn long_documents(count: u64, unique: u64, common: &[u64]) -> Vec<Signature> {
         (0..count)
             .map(|d| {

@@ -328,13 +328,7 @@ fn run(
         })
         .collect();
     drop(profiles); // the cross-check needs none, and they are a quarter of the memory at scale
-    let mut verified = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        match outcome {
-            Ok(pair) => verified.push(pair),
-            Err(warning) => warnings.push(warning),
-        }
-    }
+    let verified = verified_pairs(outcomes, &mut warnings);
 
     progress.stage("cross-checking", 0);
     let cross = {
@@ -406,6 +400,21 @@ pub(crate) fn verify_guarded(
             a.0.id, b.0.id
         ),
     })
+}
+
+/// The pairs of `outcomes` verified without a bug; each bug's warning goes to `warnings`.
+pub(crate) fn verified_pairs(
+    outcomes: Vec<Result<(u32, u32, Verified), Warning>>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(u32, u32, Verified)> {
+    let mut verified = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Ok(pair) => verified.push(pair),
+            Err(warning) => warnings.push(warning),
+        }
+    }
+    verified
 }
 
 /// A reported pair and the conflicting figures in its passages.

@@ -405,6 +405,13 @@ pub(crate) fn shared<'a>(a: &'a [u64], b: &'a [u64]) -> impl Iterator<Item = u64
     })
 }
 
+/// The entries of a list sorted by key whose key is `key`.
+pub(crate) fn run_of<K: Ord + Copy>(list: &[(K, u32)], key: K) -> &[(K, u32)] {
+    let start = list.partition_point(|&(k, _)| k < key);
+    let end = start + list[start..].partition_point(|&(k, _)| k == key);
+    &list[start..end]
+}
+
 /// `text` without its invisible characters (see [`fold`]), borrowed when it has none.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.is_ascii() && text.contains(is_invisible) {
