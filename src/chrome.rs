@@ -16,6 +16,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::corpus::Corpus;
 use crate::ingest::Document;
 
 /// Why a line is page chrome.
@@ -77,11 +78,26 @@ const SHORT_LINE_WORDS: usize = 12;
 
 /// Detects the chrome lines of every document, using the whole collection as evidence.
 pub fn detect(documents: &[Document], options: &ChromeOptions) -> Vec<Chrome> {
-    let recurring = recurring_lines(documents, options.recurring_min_documents);
+    let corpus = Corpus::Held(std::borrow::Cow::Borrowed(documents));
+    let recurring = recurring_lines(&corpus, options.recurring_min_documents);
     documents
         .par_iter()
         .map(|document| detect_one(document, &recurring))
         .collect()
+}
+
+/// The collection's evidence for [`detect_with`]: lines that recur across unrelated documents.
+pub(crate) struct Recurring(FxHashSet<u64>);
+
+/// Gathers the collection's evidence, reading every document once (and those that hold a
+/// recurring line twice).
+pub(crate) fn recurring(corpus: &Corpus, options: &ChromeOptions) -> Recurring {
+    Recurring(recurring_lines(corpus, options.recurring_min_documents))
+}
+
+/// Detects the chrome lines of one document of the collection `recurring` came from.
+pub(crate) fn detect_with(document: &Document, recurring: &Recurring) -> Chrome {
+    detect_one(document, &recurring.0)
 }
 
 /// Detects the chrome lines of one document on its own (no collection evidence).
@@ -165,23 +181,23 @@ fn is_hard_wrapped(texts: &[&str]) -> bool {
 /// when it stands alone in at least `min_documents` documents of which no two are copies of
 /// each other by their long lines (see [`Sketch`]). Without this, adding a third copy of a
 /// story turned its short paragraphs into chrome and could hide a pair found before.
-fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u64> {
-    let short: Vec<FxHashSet<u64>> = documents
-        .par_iter()
-        .map(|document| {
-            let alone = standalone(document);
-            document
-                .line_texts()
-                .zip(alone)
-                .filter_map(|(line, alone)| {
-                    let key = line_key(line);
-                    let words = word_count(&key);
-                    (words > 0 && words <= SHORT_LINE_WORDS && alone)
-                        .then(|| xxh3_64(key.as_bytes()))
-                })
-                .collect()
-        })
-        .collect();
+fn recurring_lines(corpus: &Corpus, min_documents: usize) -> FxHashSet<u64> {
+    let short: Vec<Vec<u64>> = corpus.map(|_, document| {
+        let alone = standalone(document);
+        let mut hashes: Vec<u64> = document
+            .line_texts()
+            .zip(alone)
+            .filter_map(|(line, alone)| {
+                let key = line_key(line);
+                let words = word_count(&key);
+                (words > 0 && words <= SHORT_LINE_WORDS && alone).then(|| xxh3_64(key.as_bytes()))
+            })
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes.shrink_to_fit();
+        hashes
+    });
     // Count first, then list holders only for the lines that recur often enough: most short
     // lines occur once, and a list for each would cost more memory than the count.
     let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
@@ -200,19 +216,18 @@ fn recurring_lines(documents: &[Document], min_documents: usize) -> FxHashSet<u6
             }
         }
     }
+    drop(short);
     // Sketches only for the documents that hold a line recurring often enough to matter.
-    let mut needed = vec![false; documents.len()];
-    for &holder in holders.values().flatten() {
-        needed[holder as usize] = true;
+    let mut needed: Vec<u32> = holders.values().flatten().copied().collect();
+    needed.par_sort_unstable();
+    needed.dedup();
+    let mut sketches: Vec<Sketch> = (0..corpus.len()).map(|_| Sketch(Vec::new())).collect();
+    for (holder, sketch) in needed
+        .iter()
+        .zip(corpus.map_some(&needed, |_, document| Sketch::of(document)))
+    {
+        sketches[*holder as usize] = sketch;
     }
-    let sketches: Vec<Sketch> = documents
-        .par_iter()
-        .zip(needed)
-        .map(|(document, needed)| match needed {
-            true => Sketch::of(document),
-            false => Sketch(Vec::new()),
-        })
-        .collect();
     holders
         .into_par_iter()
         .filter(|(_, holders)| unrelated_at_least(holders, &sketches, min_documents))

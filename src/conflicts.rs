@@ -103,10 +103,24 @@ pub(crate) fn reference(
     text: &str,
     starts: &[(usize, usize)],
 ) -> ClaimRef {
+    reference_numbered(&document.id, claim, text, starts, |i| {
+        document.lines[i].number
+    })
+}
+
+/// [`reference`] for a document not at hand: its id, and `number` giving the original line
+/// number of each line index in `starts`.
+pub(crate) fn reference_numbered(
+    id: &str,
+    claim: &Claim,
+    text: &str,
+    starts: &[(usize, usize)],
+    number: impl Fn(usize) -> u32,
+) -> ClaimRef {
     let k = starts.partition_point(|&(offset, _)| offset <= claim.span.0);
     ClaimRef {
-        doc: document.id.clone(),
-        line: document.lines[starts[k.saturating_sub(1)].1].number,
+        doc: id.to_string(),
+        line: number(starts[k.saturating_sub(1)].1),
         text: claim.text.clone(),
         value: claim.describe(),
         sentence: text.to_string(),

@@ -32,7 +32,8 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::align::Weights;
 use crate::claims::ClaimKind;
-use crate::conflicts::{Conflict, ConflictKind, disagreeing, quantities, reference};
+use crate::conflicts::{Conflict, ConflictKind, disagreeing, quantities, reference_numbered};
+use crate::corpus::{Analyses, Corpus};
 use crate::ingest::Document;
 use crate::text::{
     Analysis, MONTHS, Token, WEEKDAYS, canonical_word, is_number, is_stopword, token_of,
@@ -111,7 +112,7 @@ const GENERIC_NAMES: &[&str] = &[
 /// One sentence that states figures, with what is needed to match it.
 struct Mention {
     document: u32,
-    /// The sentence and where its text came from.
+    /// The sentence, and where its text came from: (byte offset, original line number).
     text: String,
     starts: Vec<(usize, usize)>,
     /// Stems of the counted nouns of its claims, and currencies of its amounts.
@@ -129,8 +130,8 @@ struct Mention {
 /// Finds cross-document conflicts. `related` holds the pairs of documents (indices, smaller
 /// first) reported as a pair; `cluster_of` gives each document's cluster.
 pub(crate) fn find(
-    documents: &[Document],
-    analyses: &[&Analysis],
+    corpus: &Corpus,
+    analyses: &Analyses,
     weights: &Weights,
     related: &FxHashSet<(u32, u32)>,
     cluster_of: &[u32],
@@ -139,29 +140,17 @@ pub(crate) fn find(
     if !options.enabled {
         return Vec::new();
     }
-    let mentions: Vec<Mention> = documents
-        .par_iter()
-        .zip(analyses)
-        .enumerate()
-        .flat_map_iter(|(d, (document, analysis))| {
-            mentions_of(d as u32, document, analysis, weights)
-        })
-        .collect();
-
-    // Each document's names: two reports of one story share many; two stories of one kind
-    // (bond issues, rig counts) share few.
-    // Only documents with candidate sentences need theirs.
-    let mut has_mentions = vec![false; documents.len()];
-    for m in &mentions {
-        has_mentions[m.document as usize] = true;
-    }
-    let document_names: Vec<Vec<Token>> = documents
-        .par_iter()
-        .zip(analyses)
-        .zip(&has_mentions)
-        .map(|((document, analysis), &has)| {
-            if !has {
-                return Vec::new();
+    // Each document read once: its sentences with figures; if it has any, its names (two
+    // reports of one story share many, two stories of one kind, such as bond issues or rig
+    // counts, share few); and the day it was filed, where its record says ("date":
+    // "26-FEB-1987 15:01"), since a figure reported on two days may have changed in between.
+    let per_document: Vec<(Vec<Mention>, Vec<Token>, Option<String>)> =
+        corpus.map(|d, document| {
+            let prepared = analyses.get(d);
+            let analysis = &prepared.analysis;
+            let mentions = mentions_of(d as u32, document, analysis, weights);
+            if mentions.is_empty() {
+                return (mentions, Vec::new(), None);
             }
             let mut names: Vec<Token> = analysis
                 .sentences
@@ -173,23 +162,24 @@ pub(crate) fn find(
                 .collect();
             names.sort_unstable();
             names.dedup();
-            names
-        })
-        .collect();
-
-    // The day each document was filed, where its record says ("date": "26-FEB-1987 15:01"): a
-    // figure reported on two days may have changed in between.
-    let days: Vec<Option<String>> = documents
-        .iter()
-        .map(|d| {
-            let date = d.meta.get("date")?.as_str()?;
-            Some(
-                date.split(|c: char| c.is_whitespace() || c == 'T')
-                    .next()?
-                    .to_string(),
-            )
-        })
-        .collect();
+            let day = document.meta.get("date").and_then(|date| {
+                let date = date.as_str()?;
+                Some(
+                    date.split(|c: char| c.is_whitespace() || c == 'T')
+                        .next()?
+                        .to_string(),
+                )
+            });
+            (mentions, names, day)
+        });
+    let mut mentions = Vec::new();
+    let mut document_names = Vec::with_capacity(per_document.len());
+    let mut days = Vec::with_capacity(per_document.len());
+    for (m, names, day) in per_document {
+        mentions.extend(m);
+        document_names.push(names);
+        days.push(day);
+    }
 
     // Templates: wording, figures aside, in several documents. Sorted lists rather than maps of
     // sets: at a million documents there are some ten million mentions.
@@ -242,7 +232,7 @@ pub(crate) fn find(
         .flat_map_iter(|&(x, y)| {
             let (mx, my) = (&mentions[x as usize], &mentions[y as usize]);
             let (first, second) =
-                if documents[mx.document as usize].id <= documents[my.document as usize].id {
+                if corpus.id(mx.document as usize) <= corpus.id(my.document as usize) {
                     (mx, my)
                 } else {
                     (my, mx)
@@ -292,17 +282,19 @@ pub(crate) fn find(
                         second.document,
                         Conflict {
                             kind: ConflictKind::Cross,
-                            a: reference(
-                                &documents[first.document as usize],
+                            a: reference_numbered(
+                                corpus.id(first.document as usize),
                                 &d.a,
                                 &first.text,
                                 &first.starts,
+                                |number| number as u32,
                             ),
-                            b: reference(
-                                &documents[second.document as usize],
+                            b: reference_numbered(
+                                corpus.id(second.document as usize),
                                 &d.b,
                                 &second.text,
                                 &second.starts,
+                                |number| number as u32,
                             ),
                             confidence: context.min(1.0),
                             evidence: Some(evidence),
@@ -389,7 +381,10 @@ fn mentions_of(
             times: times(&text),
             skeleton: skeleton(&text),
             text,
-            starts,
+            starts: starts
+                .into_iter()
+                .map(|(offset, line)| (offset, document.lines[line].number as usize))
+                .collect(),
             nouns,
             names,
             context,

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::align::{Profile, Weights};
+use crate::corpus::Corpus;
 use crate::ingest::{self, Document, Warning, WarningKind};
 use crate::report::{Report, Stats};
 use crate::store::{Entry, IndexSettings, Store, StoreError};
@@ -262,7 +263,9 @@ pub fn check_against(
         candidates: candidates.len() as u64,
         ..Stats::default()
     };
-    let report = assemble(&documents, &prepared, verified, Vec::new(), warnings, stats);
+    let summaries = crate::summaries(&documents, &prepared);
+    let corpus = Corpus::Held(std::borrow::Cow::Borrowed(&documents));
+    let report = assemble(&corpus, summaries, verified, Vec::new(), warnings, stats);
     progress.finish();
     Ok(report)
 }

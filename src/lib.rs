@@ -45,6 +45,7 @@ pub mod check;
 pub mod chrome;
 pub mod claims;
 pub mod conflicts;
+pub mod corpus;
 pub mod cross;
 pub mod diff;
 pub mod incremental;
@@ -54,16 +55,19 @@ pub mod judge;
 pub mod render;
 pub mod report;
 mod sentence_bounds;
+mod spill;
 pub mod store;
 pub mod text;
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::align::{AlignOptions, Profile, Weights};
 use crate::chrome::{Chrome, ChromeOptions};
+use crate::corpus::{Analyses, AnalysesWriter, Corpus, SpillOptions};
 use crate::index::IndexOptions;
 use crate::ingest::{Document, IngestError, IngestOptions, Warning};
 use crate::judge::{Clusters, JudgeOptions, Kind, Side};
@@ -85,6 +89,8 @@ pub struct Options {
     pub judge: JudgeOptions,
     /// Conflicting figures across articles that are not copies.
     pub cross: cross::CrossOptions,
+    /// Setting documents aside on disk when the collection is large.
+    pub spill: SpillOptions,
 }
 
 /// Receives progress from a long run. Every method has an empty default.
@@ -107,15 +113,16 @@ impl Progress for Quiet {}
 
 /// Reads every document under `paths` and reports the duplicates among them.
 ///
-/// Fails only when a path does not exist; every problem with a file is a warning in the report.
+/// Fails only when a path does not exist, or when a collection too large to hold cannot be
+/// set aside on disk; every problem with a file is a warning in the report.
 pub fn report(
     paths: &[PathBuf],
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, IngestError> {
     progress.stage("reading", 0);
-    let ingested = ingest::ingest(paths, &options.ingest)?;
-    let report = run(ingested.documents, ingested.warnings, options, progress).report;
+    let (corpus, warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
+    let report = run(corpus, warnings, options, progress)?.report;
     progress.finish();
     Ok(report)
 }
@@ -129,21 +136,24 @@ pub fn report_with_views(
     progress: &dyn Progress,
 ) -> Result<(Report, Vec<diff::Comparison>), IngestError> {
     progress.stage("reading", 0);
-    let ingested = ingest::ingest(paths, &options.ingest)?;
-    let run = run(ingested.documents, ingested.warnings, options, progress);
+    let (corpus, warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
+    let run = run(corpus, warnings, options, progress)?;
     progress.stage("laying out", run.report.pairs.len() as u64);
     let views = run.views(options);
     progress.finish();
     Ok((run.report, views))
 }
 
-/// Reports the duplicates among documents already read.
+/// Reports the duplicates among documents already read (held in memory).
 pub fn report_documents(
     documents: Vec<Document>,
     warnings: Vec<Warning>,
     options: &Options,
 ) -> Report {
-    run(documents, warnings, options, &Quiet).report
+    match run(Corpus::held(documents), warnings, options, &Quiet) {
+        Ok(run) => run.report,
+        Err(_) => unreachable!("documents held in memory are never spilled"),
+    }
 }
 
 /// Compares two documents for `crosscheck diff`: chrome, sentences, alignment, rows.
@@ -199,25 +209,26 @@ pub(crate) fn prepare(
 }
 
 /// Everything the pipeline knows about one document after the text stage.
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) chrome: Chrome,
     pub(crate) analysis: Analysis,
 }
 
 /// A finished run: the report, and what it was made from, for views of its pairs.
-struct Run {
-    documents: Vec<Document>,
-    prepared: Vec<Prepared>,
+struct Run<'a> {
+    corpus: Corpus<'a>,
+    analyses: Analyses,
     weights: Weights,
     report: Report,
 }
 
-impl Run {
+impl Run<'_> {
     /// The side-by-side rows of every reported pair, in the report's order.
     fn views(&self, options: &Options) -> Vec<diff::Comparison> {
         let index = |id: &str| {
-            self.documents
-                .binary_search_by(|d| d.id.as_str().cmp(id))
+            self.corpus
+                .position(id)
                 .expect("a reported document is one of the run's")
         };
         self.report
@@ -225,109 +236,228 @@ impl Run {
             .par_iter()
             .map(|pair| {
                 let (ia, ib) = (index(&pair.a), index(&pair.b));
-                let side = |i: usize| Side {
-                    document: &self.documents[i],
-                    analysis: &self.prepared[i].analysis,
-                    chrome: &self.prepared[i].chrome,
-                };
-                let (a, b) = (side(ia), side(ib));
+                let (da, db) = (self.corpus.get(ia), self.corpus.get(ib));
+                let (pa, pb) = (self.analyses.get(ia), self.analyses.get(ib));
                 let alignment = align::align(
-                    &Profile::new(a.analysis, &self.weights),
-                    &Profile::new(b.analysis, &self.weights),
+                    &Profile::new(&pa.analysis, &self.weights),
+                    &Profile::new(&pb.analysis, &self.weights),
                     &options.align,
                 );
-                diff::comparison(&alignment, &a, &b)
+                diff::comparison(&alignment, &side(&da, &pa), &side(&db, &pb))
             })
             .collect()
     }
 }
 
+/// What the run keeps of every document once it is analyzed: its line in the report, and what
+/// the index needs without reading it again.
+struct Digest {
+    summary: DocumentSummary,
+    /// The hash of its whole token sequence, for identical bodies.
+    fingerprint: Option<u64>,
+}
+
+impl Digest {
+    fn of(document: &Document, prepared: &Prepared) -> Digest {
+        Digest {
+            summary: summary(document, prepared),
+            fingerprint: index::fingerprint(&prepared.analysis.tokens),
+        }
+    }
+}
+
+/// A document's line in the report.
+fn summary(document: &Document, prepared: &Prepared) -> DocumentSummary {
+    DocumentSummary {
+        id: document.id.clone(),
+        path: document.path.display().to_string(),
+        record: document.record,
+        words: prepared.analysis.words(),
+        lines: document.lines.len() as u32,
+        boilerplate_lines: prepared.chrome.count() as u32,
+        fingerprint: check::fingerprint(&document.text),
+        meta: document.meta.clone(),
+    }
+}
+
+/// The report lines of documents held with their analyses.
+pub(crate) fn summaries(documents: &[Document], prepared: &[Prepared]) -> Vec<DocumentSummary> {
+    documents
+        .par_iter()
+        .zip(prepared)
+        .map(|(d, p)| summary(d, p))
+        .collect()
+}
+
+/// Documents whose candidate pairs are verified together when documents are spilled: they
+/// are read back and profiled for that block of pairs, then dropped.
+const VERIFY_BLOCK_DOCUMENTS: usize = 50_000;
+
+/// Verifies every candidate pair (sorted), a block of pairs at a time: each block's documents
+/// (at most `block` of them, unless one pair alone brings more) are read back, profiled, used
+/// for its pairs and dropped. A document in pairs of several blocks is read in each.
+fn verify_all(
+    corpus: &Corpus,
+    analyses: &Analyses,
+    candidates: &[index::Candidate],
+    weights: &Weights,
+    options: &Options,
+    progress: &dyn Progress,
+    block: usize,
+) -> Vec<Result<(u32, u32, Verified), Warning>> {
+    let mut outcomes = Vec::new();
+    let mut rest = candidates;
+    while !rest.is_empty() {
+        let mut members = rustc_hash::FxHashSet::default();
+        let taken = rest
+            .iter()
+            .take_while(|c| {
+                members.insert(c.a);
+                members.insert(c.b);
+                members.len() <= block
+            })
+            .count()
+            .max(1);
+        let (now, later) = rest.split_at(taken);
+        rest = later;
+        let mut members: Vec<u32> = now.iter().flat_map(|c| [c.a, c.b]).collect();
+        members.par_sort_unstable();
+        members.dedup();
+        let loaded: Vec<(Cow<'_, Document>, Cow<'_, Prepared>, Profile)> = members
+            .par_iter()
+            .map(|&i| {
+                let prepared = analyses.get(i as usize);
+                let profile = Profile::new(&prepared.analysis, weights);
+                (corpus.get(i as usize), prepared, profile)
+            })
+            .collect();
+        let slot = |i: u32| {
+            members
+                .binary_search(&i)
+                .expect("a pair's documents are loaded")
+        };
+        outcomes.par_extend(now.par_iter().filter_map(|c| {
+            let (a, b) = (&loaded[slot(c.a)], &loaded[slot(c.b)]);
+            progress.advance(1);
+            let pair = verify_guarded((&a.0, &a.1, &a.2), (&b.0, &b.1, &b.2), weights, options);
+            Some(pair.transpose()?.map(|pair| (c.a, c.b, pair)))
+        }));
+    }
+    outcomes
+}
+
 /// The pipeline from documents read to the report, keeping what views of its pairs need.
-fn run(
-    mut documents: Vec<Document>,
+///
+/// Fails only when documents are spilled and the spill file cannot be written.
+fn run<'a>(
+    corpus: Corpus<'a>,
     mut warnings: Vec<Warning>,
     options: &Options,
     progress: &dyn Progress,
-) -> Run {
-    documents.sort_by(|a, b| a.id.cmp(&b.id));
-    let n = documents.len();
+) -> Result<Run<'a>, IngestError> {
+    let n = corpus.len();
 
     progress.stage("chrome", n as u64);
-    let chromes = chrome::detect(&documents, &options.chrome);
+    let recurring = chrome::recurring(&corpus, &options.chrome);
     progress.stage("tokenizing", n as u64);
-    let prepared = prepare(&documents, chromes, progress);
-    for (document, prepared) in documents.iter().zip(&prepared) {
-        if prepared.analysis.words() == 0 {
+    let spill_error = |error| {
+        let dir = corpus
+            .spill_dir()
+            .flatten()
+            .map_or_else(std::env::temp_dir, Path::to_path_buf);
+        IngestError::Spill { dir, error }
+    };
+    let mut writer = AnalysesWriter::new(corpus.spill_dir()).map_err(spill_error)?;
+    let mut digests: Vec<Digest> = Vec::with_capacity(n);
+    let mut df: FxHashMap<Token, u32> = FxHashMap::default();
+    let mut failed = None;
+    corpus.chunks(|_, chunk| {
+        if failed.is_some() {
+            return;
+        }
+        let prepared: Vec<Prepared> = chunk
+            .par_iter()
+            .map(|document| {
+                let chrome = chrome::detect_with(document, &recurring);
+                let analysis = text::analyze(
+                    document
+                        .line_texts()
+                        .enumerate()
+                        .map(|(i, line)| (line, !chrome.is_chrome(i))),
+                );
+                progress.advance(1);
+                Prepared { chrome, analysis }
+            })
+            .collect();
+        digests.par_extend(
+            chunk
+                .par_iter()
+                .zip(&prepared)
+                .map(|(document, prepared)| Digest::of(document, prepared)),
+        );
+        add_frequencies(&mut df, &prepared);
+        if let Err(error) = writer.extend(prepared) {
+            failed = Some(error);
+        }
+    });
+    if let Some(error) = failed {
+        return Err(spill_error(error));
+    }
+    drop(recurring);
+    let analyses = writer.finish().map_err(spill_error)?;
+    for digest in &digests {
+        let summary = &digest.summary;
+        if summary.words == 0 {
             warnings.push(Warning {
-                path: document.path.display().to_string(),
-                line: document.record,
+                path: summary.path.clone(),
+                line: summary.record,
                 kind: ingest::WarningKind::NoBody,
                 message: format!(
                     "{:?}: no article body found (all {} non-blank lines look like page chrome); not compared",
-                    document.id,
-                    prepared.chrome.count()
+                    summary.id, summary.boilerplate_lines
                 ),
             });
         }
     }
 
-    let words: u64 = prepared
-        .iter()
-        .map(|p| p.analysis.tokens.len() as u64)
-        .sum();
+    let words: u64 = digests.iter().map(|d| d.summary.words as u64).sum();
     let passes = index::passes(words, &options.index);
     progress.stage("indexing", (n * passes) as u64);
     let sign = |doc: usize| {
         progress.advance(1);
-        let analysis = &prepared[doc].analysis;
-        if analysis.words() < options.index.min_words {
+        if digests[doc].summary.words < options.index.min_words {
             return Vec::new(); // too short to judge by wording: identical texts only
         }
-        index::sign(&analysis.tokens, options.index.shingle_words)
+        index::sign(&analyses.tokens(doc), options.index.shingle_words)
     };
     let (mut candidates, index_stats) = index::candidates_of(n, words, sign, &options.index);
-    let fingerprints: Vec<Option<u64>> = prepared
-        .par_iter()
-        .map(|p| index::fingerprint(&p.analysis.tokens))
-        .collect();
+    let fingerprints: Vec<Option<u64>> = digests.iter().map(|d| d.fingerprint).collect();
     candidates.extend(index::identical(&fingerprints, options.index.bucket_cap));
+    drop(fingerprints);
     candidates.sort_unstable_by_key(|c| (c.a, c.b));
     candidates.dedup_by_key(|c| (c.a, c.b));
-    let short = prepared
+    let short = digests
         .iter()
-        .filter(|p| p.analysis.words() > 0 && p.analysis.words() < options.index.min_words)
+        .filter(|d| d.summary.words > 0 && d.summary.words < options.index.min_words)
         .count() as u64;
 
     progress.stage("weighing", 0);
-    let weights = document_weights(&prepared);
-    let mut needed = vec![false; n];
-    for c in &candidates {
-        needed[c.a as usize] = true;
-        needed[c.b as usize] = true;
-    }
-    let profiles: Vec<Option<Profile>> = prepared
-        .par_iter()
-        .zip(&needed)
-        .map(|(p, &needed)| needed.then(|| Profile::new(&p.analysis, &weights)))
-        .collect();
+    let weights = Weights::new(df, n as u32);
 
     progress.stage("verifying", candidates.len() as u64);
-    let outcomes: Vec<Result<(u32, u32, Verified), Warning>> = candidates
-        .par_iter()
-        .filter_map(|c| {
-            let (ia, ib) = (c.a as usize, c.b as usize);
-            let (pa, pb) = (profiles[ia].as_ref()?, profiles[ib].as_ref()?);
-            progress.advance(1);
-            let pair = verify_guarded(
-                (&documents[ia], &prepared[ia], pa),
-                (&documents[ib], &prepared[ib], pb),
-                &weights,
-                options,
-            );
-            Some(pair.transpose()?.map(|pair| (c.a, c.b, pair)))
-        })
-        .collect();
-    drop(profiles); // the cross-check needs none, and they are a quarter of the memory at scale
+    let block = match corpus {
+        Corpus::Held(_) => usize::MAX,
+        Corpus::Spilled(_) => VERIFY_BLOCK_DOCUMENTS,
+    };
+    let outcomes = verify_all(
+        &corpus,
+        &analyses,
+        &candidates,
+        &weights,
+        options,
+        progress,
+        block,
+    );
     let verified = verified_pairs(outcomes, &mut warnings);
 
     progress.stage("cross-checking", 0);
@@ -341,9 +471,8 @@ fn run(
             }
         }
         let cluster_of: Vec<u32> = (0..n as u32).map(|d| clusters.find(d)).collect();
-        let analyses: Vec<&Analysis> = prepared.iter().map(|p| &p.analysis).collect();
         cross::find(
-            &documents,
+            &corpus,
             &analyses,
             &weights,
             &related,
@@ -360,12 +489,22 @@ fn run(
         short_documents: short,
         ..Stats::default()
     };
-    let report = assemble(&documents, &prepared, verified, cross, warnings, stats);
-    Run {
-        documents,
-        prepared,
+    let summaries = digests.into_iter().map(|d| d.summary).collect();
+    let report = assemble(&corpus, summaries, verified, cross, warnings, stats);
+    Ok(Run {
+        corpus,
+        analyses,
         weights,
         report,
+    })
+}
+
+/// A document and its analysis, as the judge and the diff read them.
+fn side<'a>(document: &'a Document, prepared: &'a Prepared) -> Side<'a> {
+    Side {
+        document,
+        analysis: &prepared.analysis,
+        chrome: &prepared.chrome,
     }
 }
 
@@ -471,8 +610,8 @@ pub(crate) fn verify_pair(
 /// Builds the report from verified pairs (indices into `documents`), filling in the clusters,
 /// the document summaries and the counts `stats` does not already have.
 pub(crate) fn assemble(
-    documents: &[Document],
-    prepared: &[Prepared],
+    corpus: &Corpus,
+    summaries: Vec<DocumentSummary>,
     verified: Vec<(u32, u32, Verified)>,
     cross: Vec<conflicts::Conflict>,
     warnings: Vec<Warning>,
@@ -501,22 +640,8 @@ pub(crate) fn assemble(
         (&x.a.doc, x.a.line, &x.b.doc, x.b.line, &x.a.text)
             .cmp(&(&y.a.doc, y.a.line, &y.b.doc, y.b.line, &y.a.text))
     });
-    let clusters = cluster(documents, &verified);
-    let summaries: Vec<DocumentSummary> = documents
-        .par_iter()
-        .zip(prepared)
-        .map(|(d, p)| DocumentSummary {
-            id: d.id.clone(),
-            path: d.path.display().to_string(),
-            record: d.record,
-            words: p.analysis.words(),
-            lines: d.lines.len() as u32,
-            boilerplate_lines: p.chrome.count() as u32,
-            fingerprint: check::fingerprint(&d.text),
-            meta: d.meta.clone(),
-        })
-        .collect();
-    stats.documents = documents.len() as u64;
+    let clusters = cluster(corpus, &verified);
+    stats.documents = summaries.len() as u64;
     stats.words = summaries.iter().map(|s| s.words as u64).sum();
     stats.boilerplate_lines = summaries.iter().map(|s| s.boilerplate_lines as u64).sum();
     stats.pairs = verified.len() as u64;
@@ -534,9 +659,9 @@ pub(crate) fn assemble(
     }
 }
 
-/// Token weights from document frequencies over the whole collection.
-fn document_weights(prepared: &[Prepared]) -> Weights {
-    let df = prepared
+/// Adds the document frequencies of `prepared`'s tokens to `df`.
+fn add_frequencies(df: &mut FxHashMap<Token, u32>, prepared: &[Prepared]) {
+    let more = prepared
         .par_iter()
         .fold(FxHashMap::<Token, u32>::default, |mut df, p| {
             let mut tokens = p.analysis.tokens.clone();
@@ -547,23 +672,22 @@ fn document_weights(prepared: &[Prepared]) -> Weights {
             }
             df
         })
-        .reduce(FxHashMap::default, |mut a, b| {
-            let (mut big, small) = if a.len() >= b.len() {
-                (a, b)
-            } else {
-                (b, std::mem::take(&mut a))
-            };
-            for (t, c) in small {
-                *big.entry(t).or_default() += c;
-            }
-            big
-        });
-    Weights::new(df, prepared.len() as u32)
+        .reduce(FxHashMap::default, merge_counts);
+    *df = merge_counts(std::mem::take(df), more);
+}
+
+/// Two counts merged, the smaller into the larger.
+fn merge_counts(a: FxHashMap<Token, u32>, b: FxHashMap<Token, u32>) -> FxHashMap<Token, u32> {
+    let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    for (t, c) in small {
+        *big.entry(t).or_default() += c;
+    }
+    big
 }
 
 /// Groups full duplicates and names each group's likely original.
-fn cluster(documents: &[Document], verified: &[(u32, u32, Pair)]) -> Vec<Cluster> {
-    let mut clusters = Clusters::new(documents.len());
+fn cluster(corpus: &Corpus, verified: &[(u32, u32, Pair)]) -> Vec<Cluster> {
+    let mut clusters = Clusters::new(corpus.len());
     // Words of each document matched in its best full-duplicate pair: how complete a copy it is.
     let mut matched: FxHashMap<u32, f32> = FxHashMap::default();
     for (a, b, pair) in verified {
@@ -581,11 +705,11 @@ fn cluster(documents: &[Document], verified: &[(u32, u32, Pair)]) -> Vec<Cluster
         .map(|members| {
             let attributed: Vec<(u32, (u32, String))> = members
                 .iter()
-                .filter_map(|&m| judge::wire_attribution(&documents[m as usize]).map(|e| (m, e)))
+                .filter_map(|&m| judge::wire_attribution(&corpus.get(m as usize)).map(|e| (m, e)))
                 .collect();
             let (original, evidence) = if let [(m, (line, text))] = attributed.as_slice() {
                 (
-                    Some(documents[*m as usize].id.clone()),
+                    Some(corpus.id(*m as usize).to_string()),
                     format!("carries the wire attribution {text:?} (line {line})"),
                 )
             } else {
@@ -608,10 +732,10 @@ fn cluster(documents: &[Document], verified: &[(u32, u32, Pair)]) -> Vec<Cluster
                 } else {
                     "no copy carries a wire attribution; this one covers most of its partner's text"
                 };
-                (Some(documents[best as usize].id.clone()), why.to_string())
+                (Some(corpus.id(best as usize).to_string()), why.to_string())
             };
             Cluster {
-                members: members.iter().map(|&m| documents[m as usize].id.clone()).collect(),
+                members: members.iter().map(|&m| corpus.id(m as usize).to_string()).collect(),
                 original,
                 evidence,
             }
@@ -622,6 +746,63 @@ fn cluster(documents: &[Document], verified: &[(u32, u32, Pair)]) -> Vec<Cluster
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pairs_verified_in_small_blocks_are_those_verified_at_once() {
+        let story = "North Korea sent thousands of soldiers to help Russia defend its Kursk region. \
+            Men from South Asian countries say recruiters promising jobs duped them into signing up. \
+            Putin said 700,000 Russian troops are fighting in Ukraine, the same figure as in 2024.";
+        let documents: Vec<Document> = (0..9)
+            .map(|i| {
+                let text = match i % 3 {
+                    0 => story.replace("thousands", "hundreds"),
+                    1 => format!("{story}\n\nStory continues below advertisement"),
+                    _ => format!(
+                        "Cocoa arrivals in Bahia rose {i} tonnes this week, exporters said."
+                    ),
+                };
+                Document::from_text(format!("d{i}"), "x.txt", &text)
+            })
+            .collect();
+        let corpus = Corpus::held(documents);
+        let Corpus::Held(held) = &corpus else {
+            unreachable!()
+        };
+        let chromes = chrome::detect(held, &ChromeOptions::default());
+        let prepared = prepare(held, chromes, &Quiet);
+        let mut df = FxHashMap::default();
+        add_frequencies(&mut df, &prepared);
+        let weights = Weights::new(df, prepared.len() as u32);
+        let analyses = Analyses::Held(prepared);
+        let candidates: Vec<index::Candidate> = (0..9)
+            .flat_map(|a| (a + 1..9).map(move |b| index::Candidate { a, b, shared: 0 }))
+            .collect();
+        let verify = |block| {
+            let outcomes = verify_all(
+                &corpus,
+                &analyses,
+                &candidates,
+                &weights,
+                &Options::default(),
+                &Quiet,
+                block,
+            );
+            let pairs: Vec<String> = outcomes
+                .into_iter()
+                .map(|o| format!("{:?}", o.expect("no bug")))
+                .collect();
+            pairs
+        };
+        let at_once = verify(usize::MAX);
+        assert_eq!(
+            at_once.len(),
+            15,
+            "the six copies of the story pair with each other"
+        );
+        for block in [1, 2, 3, 5] {
+            assert_eq!(verify(block), at_once, "blocks of {block} documents");
+        }
+    }
 
     #[test]
     fn a_panic_is_caught_with_its_message() {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use crosscheck::corpus::SpillMode;
 use crosscheck::render::side_by_side::{self, Styles as SideStyles};
 use crosscheck::render::{self, Palette};
 use crosscheck::{Options, Progress};
@@ -274,6 +275,27 @@ struct InputArgs {
     /// Also read hidden files and files excluded by .gitignore or .ignore.
     #[arg(long)]
     no_ignore: bool,
+
+    /// When to set the documents aside in a temporary file, reading each back when a stage
+    /// needs it, instead of holding them all in memory: for a collection larger than memory.
+    /// The report is the same either way.
+    #[arg(long, value_enum, default_value_t = SpillChoice::Auto, help_heading = "Limits")]
+    spill: SpillChoice,
+
+    /// Directory of the spill files [default: the system's temporary directory]. They are
+    /// deleted as soon as they are made, and gone when crosscheck exits.
+    #[arg(long, value_name = "DIR", help_heading = "Limits")]
+    spill_dir: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SpillChoice {
+    /// When the input is larger than 1 GiB.
+    Auto,
+    /// Always.
+    Always,
+    /// Never: hold everything in memory.
+    Never,
 }
 
 impl InputArgs {
@@ -291,6 +313,12 @@ impl InputArgs {
         options.align.max_postings = self.align_limit as usize;
         options.ingest.strict = self.strict;
         options.ingest.no_ignore = self.no_ignore;
+        options.spill.mode = match self.spill {
+            SpillChoice::Auto => SpillMode::Auto,
+            SpillChoice::Always => SpillMode::Always,
+            SpillChoice::Never => SpillMode::Never,
+        };
+        options.spill.dir = self.spill_dir.clone();
         Ok(options)
     }
 

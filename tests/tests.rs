@@ -10,3 +10,4 @@ mod hostile;
 mod html;
 mod properties;
 mod report;
+mod spill;

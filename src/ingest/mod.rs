@@ -235,6 +235,14 @@ pub enum IngestError {
     /// A path named on the command line does not exist.
     #[error("{0}: no such file or directory")]
     NotFound(PathBuf),
+    /// The documents of a large collection could not be set aside in a spill file.
+    #[error("{}: cannot write a spill file there: {error} (choose another place with --spill-dir, or --spill never)", .dir.display())]
+    Spill {
+        /// The directory of the spill file.
+        dir: PathBuf,
+        /// What went wrong.
+        error: io::Error,
+    },
 }
 
 /// What ingest read.
@@ -250,23 +258,9 @@ pub struct Ingested {
 ///
 /// Fails only if a path does not exist; every other problem is a warning.
 pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingested, IngestError> {
-    let mut tasks = Vec::new();
-    let mut warnings = Vec::new();
-    for root in paths {
-        if fs::symlink_metadata(root).is_err() {
-            return Err(IngestError::NotFound(root.clone()));
-        }
-        collect_files(root, options, &mut tasks, &mut warnings);
-    }
-    let results: Vec<(Vec<Document>, Vec<Warning>)> = tasks
-        .par_iter()
-        .map(|task| read_task(task, options))
-        .collect();
+    let plan = Plan::new(paths, options)?;
     let mut documents = Vec::new();
-    for (docs, warns) in results {
-        documents.extend(docs);
-        warnings.extend(warns);
-    }
+    let mut warnings = plan.read(options, &mut |batch| documents.extend(batch));
     dedupe_ids(&mut documents, &mut warnings);
     Ok(Ingested {
         documents,
@@ -274,11 +268,79 @@ pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Ingested, In
     })
 }
 
+/// The files found under some paths, not yet read: what [`ingest`] does in two steps, for a
+/// caller that wants to see the size of the input first or to take documents as they come.
+pub struct Plan {
+    tasks: Vec<Task>,
+    warnings: Vec<Warning>,
+}
+
+impl Plan {
+    /// Walks `paths`. Fails only if one does not exist.
+    pub fn new(paths: &[PathBuf], options: &IngestOptions) -> Result<Plan, IngestError> {
+        let mut tasks = Vec::new();
+        let mut warnings = Vec::new();
+        for root in paths {
+            if fs::symlink_metadata(root).is_err() {
+                return Err(IngestError::NotFound(root.clone()));
+            }
+            collect_files(root, options, &mut tasks, &mut warnings);
+        }
+        Ok(Plan { tasks, warnings })
+    }
+
+    /// Bytes of the files to be read.
+    pub fn bytes(&self) -> u64 {
+        self.tasks.iter().map(|t| t.size).sum()
+    }
+
+    /// Reads every file, handing its documents to `sink` in batches as they are read, in path
+    /// order (and record order within a JSONL file). Returns the warnings: the walk's first,
+    /// then each file's in path order. Ids are not yet made unique: see [`dedupe_ids`].
+    pub fn read(
+        self,
+        options: &IngestOptions,
+        sink: &mut dyn FnMut(Vec<Document>),
+    ) -> Vec<Warning> {
+        let mut warnings = self.warnings;
+        // Files are read in parallel a chunk at a time, so that a directory of a million
+        // files is never held whole; a JSONL file parallelizes within itself.
+        for run in self.tasks.chunk_by(|a, b| {
+            !matches!(a.kind, FileKind::Jsonl) && !matches!(b.kind, FileKind::Jsonl)
+        }) {
+            for chunk in run.chunks(FILES_A_BATCH) {
+                if let [task] = chunk
+                    && let FileKind::Jsonl = task.kind
+                {
+                    read_jsonl(&task.path, options, &mut warnings, sink);
+                    continue;
+                }
+                let results: Vec<(Vec<Document>, Vec<Warning>)> = chunk
+                    .par_iter()
+                    .map(|task| read_task(task, options))
+                    .collect();
+                let mut documents = Vec::new();
+                for (docs, warns) in results {
+                    documents.extend(docs);
+                    warnings.extend(warns);
+                }
+                sink(documents);
+            }
+        }
+        warnings
+    }
+}
+
+/// Files read in parallel before their documents are handed on.
+const FILES_A_BATCH: usize = 1024;
+
 /// A file to read and the id to give it.
 struct Task {
     path: PathBuf,
     id: String,
     kind: FileKind,
+    /// Bytes on disk.
+    size: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -383,10 +445,11 @@ fn add_file(
         Ok(meta) if !matches!(kind, FileKind::Jsonl) && meta.len() > options.max_file_size => {
             warnings.push(too_large(path, None, meta.len(), options.max_file_size))
         }
-        Ok(_) => tasks.push(Task {
+        Ok(meta) => tasks.push(Task {
             path: path.to_path_buf(),
             id,
             kind,
+            size: meta.len(),
         }),
     }
 }
@@ -394,7 +457,10 @@ fn add_file(
 fn read_task(task: &Task, options: &IngestOptions) -> (Vec<Document>, Vec<Warning>) {
     let mut warnings = Vec::new();
     if let FileKind::Jsonl = task.kind {
-        let documents = read_jsonl(&task.path, options, &mut warnings);
+        let mut documents = Vec::new();
+        read_jsonl(&task.path, options, &mut warnings, &mut |batch| {
+            documents.extend(batch)
+        });
         return (documents, warnings);
     }
     let bytes = match read_bounded(&task.path, options.max_file_size) {
@@ -483,30 +549,47 @@ fn decode_or_warn(
     }
 }
 
-fn read_jsonl(path: &Path, options: &IngestOptions, warnings: &mut Vec<Warning>) -> Vec<Document> {
+fn read_jsonl(
+    path: &Path,
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+    sink: &mut dyn FnMut(Vec<Document>),
+) {
     match fs::File::open(path) {
-        Ok(file) => read_jsonl_from(
+        Ok(file) => read_jsonl_into(
             BufReader::with_capacity(1 << 20, file),
             path,
             options,
             warnings,
+            sink,
         ),
-        Err(error) => {
-            warnings.push(io_warning(path, &error));
-            Vec::new()
-        }
+        Err(error) => warnings.push(io_warning(path, &error)),
     }
 }
 
 /// Reads a JSONL corpus from `reader`, one `{"id", "text", ...}` object a line; `path` names it
 /// in documents and warnings. Bad lines become warnings and the rest is still read.
 pub fn read_jsonl_from(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     path: &Path,
     options: &IngestOptions,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Document> {
     let mut documents = Vec::new();
+    read_jsonl_into(reader, path, options, warnings, &mut |batch| {
+        documents.extend(batch)
+    });
+    documents
+}
+
+/// [`read_jsonl_from`], handing documents to `sink` a batch at a time.
+fn read_jsonl_into(
+    mut reader: impl BufRead,
+    path: &Path,
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+    sink: &mut dyn FnMut(Vec<Document>),
+) {
     let mut batch: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut batch_bytes = 0;
     let mut number = 0u64;
@@ -543,14 +626,16 @@ pub fn read_jsonl_from(
                     (doc, warnings)
                 })
                 .collect();
+            let mut documents = Vec::with_capacity(parsed.len());
             for (doc, warns) in parsed {
                 documents.extend(doc);
                 warnings.extend(warns);
             }
+            sink(documents);
             batch_bytes = 0;
         }
         if done {
-            return documents;
+            return;
         }
     }
 }
@@ -754,32 +839,60 @@ fn truncated(path: &Path, record: Option<u64>, words: usize, max: usize) -> Warn
 }
 
 /// Gives every document a unique id: later duplicates get `~2`, `~3`, ... and a warning.
-fn dedupe_ids(documents: &mut [Document], warnings: &mut Vec<Warning>) {
-    documents.sort_by(|a, b| {
-        (a.id.as_str(), &a.path, a.record).cmp(&(b.id.as_str(), &b.path, b.record))
-    });
-    let mut taken: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
+/// Something with an id that must be unique in the collection: a [`Document`], or what a
+/// run keeps of one whose text it has set aside.
+pub trait Identified {
+    /// The id.
+    fn id(&self) -> &str;
+    /// Gives it another id.
+    fn rename(&mut self, id: String);
+    /// The file it came from, and its line for a JSONL record.
+    fn origin(&self) -> (&Path, Option<u64>);
+}
+
+impl Identified for Document {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn rename(&mut self, id: String) {
+        self.id = id;
+    }
+    fn origin(&self) -> (&Path, Option<u64>) {
+        (&self.path, self.record)
+    }
+}
+
+/// Makes ids unique: of several documents with one id, the first by path (and record) keeps
+/// it and the others get `id~2`, `id~3`, ..., each with a warning. Leaves them sorted by id.
+pub fn dedupe_ids<T: Identified>(documents: &mut [T], warnings: &mut Vec<Warning>) {
+    documents.sort_by(|a, b| (a.id(), a.origin()).cmp(&(b.id(), b.origin())));
+    let mut taken: HashSet<String> = documents.iter().map(|d| d.id().to_string()).collect();
     let mut first_at: HashMap<String, String> = HashMap::new();
     for document in documents.iter_mut() {
-        let Some(first) = first_at.get(&document.id) else {
-            first_at.insert(document.id.clone(), document.location());
+        let (path, record) = document.origin();
+        let location = match record {
+            Some(line) => format!("{}:{line}", path.display()),
+            None => path.display().to_string(),
+        };
+        let Some(first) = first_at.get(document.id()) else {
+            first_at.insert(document.id().to_string(), location);
             continue;
         };
-        let base = document.id.clone();
+        let base = document.id().to_string();
         let renamed = (2..)
             .map(|n| format!("{base}~{n}"))
             .find(|candidate| !taken.contains(candidate))
             .expect("an unbounded range always has a free suffix");
         warnings.push(warning(
-            &document.path,
-            document.record,
+            path,
+            record,
             WarningKind::DuplicateId,
             &format!("duplicate id {base:?} (first at {first}); renamed to {renamed:?}"),
         ));
         taken.insert(renamed.clone());
-        document.id = renamed;
+        document.rename(renamed);
     }
-    documents.sort_by(|a, b| a.id.cmp(&b.id));
+    documents.sort_by(|a, b| a.id().cmp(b.id()));
 }
 
 fn warning(path: &Path, line: Option<u64>, kind: WarningKind, message: &str) -> Warning {

@@ -1,0 +1,453 @@
+//! Records written once and read back by number, from memory or from a temporary file.
+//!
+//! A run over a collection larger than memory keeps its documents and their analyses here
+//! instead of in the heap: each is encoded as it is made, and decoded again only when a stage
+//! needs it (every stage that looks at all documents reads them in chunks; verification reads
+//! only the documents of candidate pairs). The file is unlinked as soon as it is made, so
+//! nothing is left behind, whatever happens to the process.
+//!
+//! The encoding is this module's own: little-endian integers and length-prefixed bytes, with
+//! no versioning, since a spill file never outlives the run that wrote it.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::Prepared;
+use crate::chrome::{Chrome, ChromeReason};
+use crate::ingest::{Document, Format, Line};
+use crate::text::{Analysis, Sentence, Token};
+
+/// Records appended in order, numbered from 0.
+///
+/// A thread of its own writes them, so that the stages making them go on while the disk
+/// catches up: at a million documents several gigabytes are spilled, more than the kernel
+/// buffers before it makes a writer wait.
+pub(crate) struct SpillWriter {
+    /// Records not yet handed to the writing thread.
+    pending: Vec<u8>,
+    to_writer: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    writer: Option<std::thread::JoinHandle<io::Result<File>>>,
+    /// Where each record starts; one more entry than records, the last being the end.
+    offsets: Vec<u64>,
+    dir: PathBuf,
+}
+
+/// Bytes gathered before they go to the writing thread.
+const HANDOFF_BYTES: usize = 8 << 20;
+
+impl SpillWriter {
+    /// A writer to an unlinked temporary file in `dir` (the system's temporary directory if
+    /// `None`).
+    pub(crate) fn new(dir: Option<&Path>) -> io::Result<SpillWriter> {
+        let dir = dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let file = tempfile::tempfile_in(&dir)?;
+        // A few handoffs in flight at most: the memory they hold stays small.
+        let (to_writer, from_makers) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let writer = std::thread::Builder::new()
+            .name("crosscheck-spill".into())
+            .spawn(move || {
+                let mut out = BufWriter::with_capacity(1 << 20, file);
+                for bytes in from_makers {
+                    out.write_all(&bytes)?;
+                }
+                out.into_inner().map_err(|e| e.into_error())
+            })?;
+        Ok(SpillWriter {
+            pending: Vec::new(),
+            to_writer: Some(to_writer),
+            writer: Some(writer),
+            offsets: vec![0],
+            dir,
+        })
+    }
+
+    /// Appends one record; it is record number `self.len()` before the call.
+    pub(crate) fn push(&mut self, record: &[u8]) -> io::Result<()> {
+        self.pending.extend_from_slice(record);
+        let end = self.offsets.last().copied().unwrap_or(0) + record.len() as u64;
+        self.offsets.push(end);
+        if self.pending.len() >= HANDOFF_BYTES {
+            self.hand_off()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the pending records to the writing thread.
+    fn hand_off(&mut self) -> io::Result<()> {
+        let bytes = std::mem::take(&mut self.pending);
+        let sent = self.to_writer.as_ref().map(|to| to.send(bytes));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The thread stopped: it met an error, which joining it gives.
+            _ => Err(self
+                .join()
+                .err()
+                .unwrap_or_else(|| io::ErrorKind::BrokenPipe.into())),
+        }
+    }
+
+    /// Waits for the writing thread to end, with the file it wrote.
+    fn join(&mut self) -> io::Result<File> {
+        self.to_writer = None;
+        match self.writer.take().map(|w| w.join()) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the spill writer panicked")),
+            None => Err(io::ErrorKind::BrokenPipe.into()),
+        }
+    }
+
+    /// Records written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Ends writing; the records can now be read.
+    pub(crate) fn finish(mut self) -> io::Result<Spill> {
+        self.hand_off()?;
+        let file = self.join()?;
+        Ok(Spill {
+            file,
+            offsets: std::mem::take(&mut self.offsets),
+            dir: std::mem::take(&mut self.dir),
+        })
+    }
+}
+
+/// Records written by a [`SpillWriter`], read back by number from any thread.
+pub(crate) struct Spill {
+    file: File,
+    offsets: Vec<u64>,
+    dir: PathBuf,
+}
+
+impl Spill {
+    /// Record `index`, whole.
+    pub(crate) fn read(&self, index: usize) -> Vec<u8> {
+        let (start, end) = (self.offsets[index], self.offsets[index + 1]);
+        self.read_range(start, (end - start) as usize)
+    }
+
+    /// The first `len` bytes of record `index` (at most the record).
+    pub(crate) fn read_prefix(&self, index: usize, len: usize) -> Vec<u8> {
+        let (start, end) = (self.offsets[index], self.offsets[index + 1]);
+        self.read_range(start, len.min((end - start) as usize))
+    }
+
+    fn read_range(&self, start: u64, len: usize) -> Vec<u8> {
+        let mut bytes = vec![0; len];
+        if let Err(error) = read_exact_at(&self.file, &mut bytes, start) {
+            // The file was written by this process a moment ago; failing to read it back is
+            // the machine failing (disk gone, file truncated by someone else), not an input
+            // problem that a warning could describe.
+            panic!(
+                "cannot read back the spill file in {}: {error}",
+                self.dir.display()
+            );
+        }
+        bytes
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, bytes: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut bytes: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !bytes.is_empty() {
+        match file.seek_read(bytes, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                bytes = &mut bytes[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends values to a record.
+#[derive(Default)]
+pub(crate) struct Encoder(pub(crate) Vec<u8>);
+
+impl Encoder {
+    fn u8(&mut self, x: u8) {
+        self.0.push(x);
+    }
+    fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn u64(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn bytes(&mut self, x: &[u8]) {
+        self.u64(x.len() as u64);
+        self.0.extend_from_slice(x);
+    }
+    fn u64s(&mut self, xs: &[u64]) {
+        self.u64(xs.len() as u64);
+        self.0.reserve(xs.len() * 8);
+        for &x in xs {
+            self.u64(x);
+        }
+    }
+}
+
+/// Reads values back in the order they were encoded.
+pub(crate) struct Decoder<'a>(&'a [u8]);
+
+impl<'a> Decoder<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Decoder(bytes)
+    }
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        head
+    }
+    fn u8(&mut self) -> u8 {
+        self.take(1)[0]
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
+    }
+    fn bytes(&mut self) -> &'a [u8] {
+        let n = self.u64() as usize;
+        self.take(n)
+    }
+    fn string(&mut self) -> String {
+        String::from_utf8(self.bytes().to_vec()).expect("a spilled string is UTF-8")
+    }
+    fn u64s(&mut self) -> Vec<u64> {
+        let n = self.u64() as usize;
+        self.take(n * 8)
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect()
+    }
+}
+
+/// Encodes a document but for its id and path, which the run keeps in memory.
+pub(crate) fn encode_document(document: &Document, out: &mut Encoder) {
+    out.u8(match document.format {
+        Format::Text => 0,
+        Format::Html => 1,
+        Format::Jsonl => 2,
+    });
+    out.u64(document.record.map_or(0, |r| r + 1));
+    out.bytes(document.text.as_bytes());
+    out.u64(document.lines.len() as u64);
+    for line in &document.lines {
+        out.u32(line.start);
+        out.u32(line.end);
+        out.u32(line.number);
+        out.u8(line.markup_chrome as u8);
+    }
+    if document.meta.is_empty() {
+        out.bytes(b"");
+    } else {
+        let meta = serde_json::to_vec(&document.meta).expect("a JSON map serializes");
+        out.bytes(&meta);
+    }
+}
+
+/// Decodes what [`encode_document`] wrote, giving it its id and path back.
+pub(crate) fn decode_document(bytes: &[u8], id: String, path: PathBuf) -> Document {
+    let mut d = Decoder::new(bytes);
+    let format = match d.u8() {
+        0 => Format::Text,
+        1 => Format::Html,
+        _ => Format::Jsonl,
+    };
+    let record = d.u64().checked_sub(1);
+    let text = d.string();
+    let n = d.u64() as usize;
+    let lines = (0..n)
+        .map(|_| Line {
+            start: d.u32(),
+            end: d.u32(),
+            number: d.u32(),
+            markup_chrome: d.u8() != 0,
+        })
+        .collect();
+    let meta = match d.bytes() {
+        b"" => Map::new(),
+        json => match serde_json::from_slice::<Value>(json) {
+            Ok(Value::Object(map)) => map,
+            _ => unreachable!("spilled metadata is the JSON map written"),
+        },
+    };
+    Document {
+        id,
+        path,
+        record,
+        format,
+        text,
+        lines,
+        meta,
+    }
+}
+
+const REASONS: [ChromeReason; 7] = [
+    ChromeReason::Markup,
+    ChromeReason::Rule,
+    ChromeReason::Menu,
+    ChromeReason::Repeated,
+    ChromeReason::Recurring,
+    ChromeReason::Related,
+    ChromeReason::Neighbour,
+];
+
+/// Encodes a document's chrome and analysis, tokens first so that [`decode_tokens`] can read
+/// them alone.
+pub(crate) fn encode_prepared(prepared: &Prepared, out: &mut Encoder) {
+    let analysis = &prepared.analysis;
+    out.u64s(&analysis.tokens);
+    out.u64s(&analysis.keys);
+    out.u64(analysis.sentences.len() as u64);
+    for s in &analysis.sentences {
+        for x in [
+            s.lines.0,
+            s.lines.1,
+            s.start.0,
+            s.start.1,
+            s.end.0,
+            s.end.1,
+            s.tokens.start,
+            s.tokens.end,
+        ] {
+            out.u32(x);
+        }
+    }
+    out.u64(prepared.chrome.reasons.len() as u64);
+    for reason in &prepared.chrome.reasons {
+        out.u8(reason.map_or(0, |r| {
+            REASONS
+                .iter()
+                .position(|&x| x == r)
+                .expect("every reason is listed") as u8
+                + 1
+        }));
+    }
+}
+
+/// Decodes what [`encode_prepared`] wrote.
+pub(crate) fn decode_prepared(bytes: &[u8]) -> Prepared {
+    let mut d = Decoder::new(bytes);
+    let tokens = d.u64s();
+    let keys = d.u64s();
+    let n = d.u64() as usize;
+    let sentences = (0..n)
+        .map(|_| {
+            let mut x = [0u32; 8];
+            for v in &mut x {
+                *v = d.u32();
+            }
+            Sentence {
+                lines: (x[0], x[1]),
+                start: (x[2], x[3]),
+                end: (x[4], x[5]),
+                tokens: x[6]..x[7],
+            }
+        })
+        .collect();
+    let n = d.u64() as usize;
+    let reasons = (0..n)
+        .map(|_| match d.u8() {
+            0 => None,
+            k => Some(REASONS[k as usize - 1]),
+        })
+        .collect();
+    Prepared {
+        chrome: Chrome { reasons },
+        analysis: Analysis {
+            tokens,
+            sentences,
+            keys,
+        },
+    }
+}
+
+/// The tokens of an encoded [`Prepared`], from a prefix of its record at least
+/// [`tokens_prefix`] long.
+pub(crate) fn decode_tokens(bytes: &[u8]) -> Vec<Token> {
+    Decoder::new(bytes).u64s()
+}
+
+/// How many bytes of a [`Prepared`] record hold its tokens, given their count.
+pub(crate) fn tokens_prefix(tokens: usize) -> usize {
+    8 + tokens * 8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_and_analyses_come_back_as_written() {
+        let mut html = Document::from_html(
+            "page.html".into(),
+            "dir/page.html".into(),
+            "<nav>Home</nav><p>Troops arrived.</p>\n<p>More than 10 came.</p>",
+        );
+        html.meta.insert("title".into(), Value::from("A héadline"));
+        let mut jsonl = Document::from_text("r1", "c.jsonl", "One line.\n\nTwo, with 3 figures 4.");
+        jsonl.format = Format::Jsonl;
+        jsonl.record = Some(7);
+        let mut writer = SpillWriter::new(None).unwrap();
+        let documents = [html, jsonl];
+        let mut analyses = Vec::new();
+        for document in &documents {
+            let chrome = crate::chrome::detect_alone(document);
+            let analysis = crate::text::analyze(
+                document
+                    .line_texts()
+                    .enumerate()
+                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
+            );
+            analyses.push(Prepared { chrome, analysis });
+        }
+        for (document, prepared) in documents.iter().zip(&analyses) {
+            let mut out = Encoder::default();
+            encode_document(document, &mut out);
+            writer.push(&out.0).unwrap();
+            let mut out = Encoder::default();
+            encode_prepared(prepared, &mut out);
+            writer.push(&out.0).unwrap();
+        }
+        assert_eq!(writer.len(), 4);
+        let spill = writer.finish().unwrap();
+        for (k, (document, prepared)) in documents.iter().zip(&analyses).enumerate() {
+            let back = decode_document(
+                &spill.read(2 * k),
+                document.id.clone(),
+                document.path.clone(),
+            );
+            assert_eq!(back.text, document.text);
+            assert_eq!(back.lines, document.lines);
+            assert_eq!(back.meta, document.meta);
+            assert_eq!(
+                (back.record, back.format),
+                (document.record, document.format)
+            );
+            let again = decode_prepared(&spill.read(2 * k + 1));
+            assert_eq!(again.chrome, prepared.chrome);
+            assert_eq!(again.analysis.tokens, prepared.analysis.tokens);
+            assert_eq!(again.analysis.sentences, prepared.analysis.sentences);
+            assert_eq!(again.analysis.keys, prepared.analysis.keys);
+            let n = prepared.analysis.tokens.len();
+            let prefix = spill.read_prefix(2 * k + 1, tokens_prefix(n));
+            assert_eq!(decode_tokens(&prefix), prepared.analysis.tokens);
+        }
+        assert!(documents[0].lines.iter().any(|l| l.markup_chrome));
+        assert!(analyses[0].chrome.count() > 0, "the nav line is chrome");
+    }
+}
