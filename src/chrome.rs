@@ -122,10 +122,11 @@ fn line_key(line: &str) -> String {
 }
 
 fn word_count(key: &str) -> usize {
+    // A key's words are joined by single spaces.
     if key.is_empty() {
         0
     } else {
-        key.split(' ').count()
+        key.bytes().filter(|&b| b == b' ').count() + 1
     }
 }
 
@@ -302,6 +303,7 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
         document.line_texts().map(crate::text::visible).collect();
     let texts: Vec<&str> = visible.iter().map(|t| t.as_ref()).collect();
     let keys: Vec<String> = texts.iter().map(|l| line_key(l)).collect();
+    let counts: Vec<usize> = keys.iter().map(|k| word_count(k)).collect();
     let alone = standalone(document);
     let continues = continuations(&texts);
     // Lines that belong to a sentence running over several lines: never chrome by their words.
@@ -312,11 +314,11 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
     let mut reasons: Vec<Option<ChromeReason>> = vec![None; n];
 
     let mut in_document: FxHashMap<&str, usize> = FxHashMap::default();
-    for (key, text) in keys.iter().zip(&texts) {
+    for ((key, text), &words) in keys.iter().zip(&texts).zip(&counts) {
         // Table rows repeat by right: rows with figures ("Avg shrs 11.9 mln vs 12.0 mln"), rows
         // set in columns ("Barley   Oats   Rye") and indented rows ("    Nine mths").
-        if word_count(key) > 0
-            && word_count(key) <= SHORT_LINE_WORDS
+        if words > 0
+            && words <= SHORT_LINE_WORDS
             && !ends_sentence(text)
             && !key.bytes().any(|b| b.is_ascii_digit())
             && !text.trim().contains("  ")
@@ -331,7 +333,7 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
         if key.is_empty() {
             continue;
         }
-        let words = word_count(key);
+        let words = counts[i];
         reasons[i] = if document.lines[i].markup_chrome {
             Some(ChromeReason::Markup)
         } else if is_menu_item(texts[i], words) {

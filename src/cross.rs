@@ -148,20 +148,10 @@ pub(crate) fn find(
         corpus.map(|d, document| {
             let prepared = analyses.get(d);
             let analysis = &prepared.analysis;
-            let mentions = mentions_of(d as u32, document, analysis, weights);
+            let (mentions, names) = mentions_of(d as u32, document, analysis, weights);
             if mentions.is_empty() {
                 return (mentions, Vec::new(), None);
             }
-            let mut names: Vec<Token> = analysis
-                .sentences
-                .iter()
-                .flat_map(|sentence| {
-                    let (text, _) = sentence.text_and_lines(|i| document.line(i));
-                    self::names(&text, weights)
-                })
-                .collect();
-            names.sort_unstable();
-            names.dedup();
             let day = document.meta.get("date").and_then(|date| {
                 let date = date.as_str()?;
                 Some(
@@ -331,15 +321,19 @@ pub(crate) fn find(
     out
 }
 
-/// The sentences of one document's body that state counts, amounts or shares of something.
+/// The sentences of one document's body that state counts, amounts or shares of something,
+/// and, if there are any, the names of the whole body (sorted, distinct).
 fn mentions_of(
     d: u32,
     document: &Document,
     analysis: &Analysis,
     weights: &Weights,
-) -> Vec<Mention> {
+) -> (Vec<Mention>, Vec<Token>) {
     let mut out = Vec::new();
-    for sentence in &analysis.sentences {
+    let mut all_names = Vec::new();
+    // Sentences whose names are already in `all_names`.
+    let mut named = vec![false; analysis.sentences.len()];
+    for (k, sentence) in analysis.sentences.iter().enumerate() {
         let tokens = analysis.sentence_tokens(sentence);
         let figures = tokens.iter().filter(|&&t| is_number(t)).count();
         // No figure: nothing to compare. Dense with figures: a table ("Shr 12 cts vs 19 cts Net
@@ -352,6 +346,8 @@ fn mentions_of(
             continue;
         }
         let names = names(&text, weights);
+        all_names.extend_from_slice(&names);
+        named[k] = true;
         if names.is_empty() {
             continue;
         }
@@ -390,7 +386,23 @@ fn mentions_of(
             context,
         });
     }
-    out
+    if out.is_empty() {
+        return (out, Vec::new());
+    }
+    // Each document's names: two reports of one story share many; two stories of one kind
+    // (bond issues, rig counts) share few.
+    for (sentence, _) in analysis
+        .sentences
+        .iter()
+        .zip(&named)
+        .filter(|(_, named)| !**named)
+    {
+        let (text, _) = sentence.text_and_lines(|i| document.line(i));
+        all_names.extend(names(&text, weights));
+    }
+    all_names.sort_unstable();
+    all_names.dedup();
+    (out, all_names)
 }
 
 /// Units of time and measure: "5 years", "10 points", "20,000 tonnes" say how much, not of
@@ -482,6 +494,31 @@ fn is_measure(noun: &str) -> bool {
 /// Capitalized words after the first, not generic ones, as tokens. In a collection of 50
 /// documents or more, a name must also be rare: in at most 5% of the documents ("U.S.",
 /// "Shr" and "Net" name nothing in particular in a newswire).
+/// Words that name no one: generic parts of company names ("Corp"), and dates ("March",
+/// "Monday").
+static NOT_NAMES: std::sync::LazyLock<FxHashSet<&'static str>> = std::sync::LazyLock::new(|| {
+    GENERIC_NAMES
+        .iter()
+        .chain(MONTHS)
+        .chain(WEEKDAYS)
+        .copied()
+        .collect()
+});
+
+/// Whether `word`, in any case, is one of [`NOT_NAMES`]; without allocating for a short
+/// ASCII word, which nearly every word is.
+fn names_no_one(word: &str) -> bool {
+    let mut buffer = [0u8; 32];
+    if word.is_ascii() && word.len() <= buffer.len() {
+        let lower = &mut buffer[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        NOT_NAMES.contains(std::str::from_utf8(lower).expect("ASCII is UTF-8"))
+    } else {
+        NOT_NAMES.contains(word.to_lowercase().as_str())
+    }
+}
+
 fn names(text: &str, weights: &Weights) -> Vec<Token> {
     let judge_rarity = weights.documents() >= 50;
     let mut out: Vec<Token> = text
@@ -489,14 +526,7 @@ fn names(text: &str, weights: &Weights) -> Vec<Token> {
         .skip(1)
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
-        .filter(|w| {
-            // Dates name no one either.
-            let lower = w.to_lowercase();
-            let lower = lower.as_str();
-            !GENERIC_NAMES.contains(&lower)
-                && !MONTHS.contains(&lower)
-                && !WEEKDAYS.contains(&lower)
-        })
+        .filter(|w| !names_no_one(w))
         .map(token_of)
         .filter(|&t| !judge_rarity || weights.share(t) <= 0.05)
         .collect();
