@@ -106,8 +106,42 @@ pub fn detect_alone(document: &Document) -> Chrome {
 }
 
 /// A line reduced to its words, for matching rules and counting repeats.
+/// The ASCII bytes a line key keeps: letters, digits, `'` and `*`.
+const KEY_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'\'' as usize || b == b'*' as usize;
+        b += 1;
+    }
+    table
+};
+
 fn line_key(line: &str) -> String {
-    let normalized = crate::text::normalize(line.trim());
+    let line = line.trim();
+    if line.is_ascii() {
+        // The same key from runs of word bytes, for the lines nearly all news is made of.
+        let bytes = line.as_bytes();
+        let mut key = String::with_capacity(line.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if !KEY_BYTE[bytes[i] as usize] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && KEY_BYTE[bytes[i] as usize] {
+                i += 1;
+            }
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(&line[start..i]);
+        }
+        key.make_ascii_lowercase();
+        return key;
+    }
+    let normalized = crate::text::normalize(line);
     let mut key = String::with_capacity(normalized.len());
     for word in normalized.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '*')) {
         if word.is_empty() {
@@ -682,6 +716,35 @@ fn is_teaser(text: &str, words: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`line_key`] as it is for any text, without the ASCII path.
+    fn line_key_general(line: &str) -> String {
+        let normalized = crate::text::normalize(line.trim());
+        let words: Vec<&str> = normalized
+            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '*'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.join(" ")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_line_key_is_the_general_one(line in "[ -~\t]{0,40}") {
+            proptest::prop_assert_eq!(line_key(&line), line_key_general(&line));
+        }
+    }
+
+    #[test]
+    fn line_keys_of_ascii_lines() {
+        assert_eq!(
+            line_key("  Story continues below -- ADVERTISEMENT  "),
+            "story continues below advertisement"
+        );
+        assert_eq!(line_key("***"), "***");
+        assert_eq!(line_key("O'Neil's 2,000"), "o'neil's 2 000");
+        assert_eq!(line_key(" ... "), "");
+        assert_eq!(line_key("Ünïcode línea"), line_key_general("Ünïcode línea"));
+    }
 
     fn chrome_lines(text: &str) -> Vec<usize> {
         let doc = Document::from_text("t", "t.txt", text);
