@@ -191,8 +191,8 @@ struct Token<'a> {
     end: usize,
     text: &'a str,
     kind: TokenKind,
-    /// Lower-case text.
-    lower: String,
+    /// Lower-case text (borrowed when the text is already lower-case ASCII, as most is).
+    lower: std::borrow::Cow<'a, str>,
     /// Whitespace before the token.
     spaced: bool,
     /// The whitespace before it is one space, no-break space or narrow no-break space: how
@@ -305,7 +305,7 @@ fn scan(text: &str) -> Vec<Token<'_>> {
             end,
             text: slice,
             kind,
-            lower: crate::text::visible(slice).to_lowercase(),
+            lower: lower_case(slice),
             spaced,
             thin: thin_gap,
         };
@@ -318,6 +318,18 @@ fn scan(text: &str) -> Vec<Token<'_>> {
         k = j;
     }
     tokens
+}
+
+/// `text` in lower case, without invisible characters; borrowed when it already is.
+fn lower_case(text: &str) -> std::borrow::Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        text.into()
+    } else {
+        crate::text::visible(text).to_lowercase().into()
+    }
 }
 
 /// Byte ranges of web addresses: from "http://", "https://" or "www." to the next space.
@@ -361,7 +373,7 @@ fn split_figures<'a>(token: &Token<'a>, out: &mut Vec<Token<'a>>) {
                 end: token.start + to,
                 text: &text[from..to],
                 kind,
-                lower: text[from..to].to_lowercase(),
+                lower: lower_case(&text[from..to]),
                 spaced,
                 thin: spaced && token.thin,
             });
@@ -612,7 +624,7 @@ fn number(tokens: &[Token], i: usize) -> Option<Number> {
 
 fn signed(tokens: &[Token], i: usize) -> Option<Number> {
     let t = tokens.get(i)?;
-    let negative = match (t.kind, t.lower.as_str()) {
+    let negative = match (t.kind, t.lower.as_ref()) {
         (TokenKind::Word, "minus" | "negative") => true,
         (TokenKind::Symbol, "-" | "−") => {
             // Not "20 - 30", "fifty - two" or "SCP-173"; "- 1 4/5" only at the start.
@@ -648,7 +660,7 @@ fn unsigned(tokens: &[Token], i: usize) -> Option<Number> {
         tokens
             .get(k)
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
     };
     // "The one you mentioned", "which one": a pronoun.
     if word(i) == Some("one")
@@ -788,7 +800,7 @@ fn word_fraction(tokens: &[Token], i: usize) -> Option<Number> {
         tokens
             .get(k)
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
     };
     let hyphen = |k: usize| {
         tokens
@@ -888,7 +900,7 @@ fn cardinal(tokens: &[Token], i: usize) -> Option<Number> {
         tokens
             .get(k)
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
     };
     let is_figure = |k: usize| tokens.get(k).is_some_and(|t| t.kind == TokenKind::Figure);
     let symbol = |k: usize, s: &str| {
@@ -1237,7 +1249,7 @@ fn fraction(tokens: &[Token], i: usize) -> Option<Number> {
         tokens
             .get(k)
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
     };
     let numerator = match word(i)? {
         "a" | "an" | "one" => 1.0,
@@ -1261,7 +1273,7 @@ fn magnitude(tokens: &[Token], i: usize) -> Option<(f64, f64, usize)> {
         tokens
             .get(k)
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
     };
     let plural = |w: &str| -> Option<f64> {
         Some(match w {
@@ -1367,7 +1379,7 @@ fn dollar_prefix(tokens: &[Token], at: usize) -> Option<&'static str> {
         return Some("United States dollar");
     }
     let after_apostrophe = at >= 2 && matches!(tokens[at - 2].text, "'" | "’");
-    if after_apostrophe || (matches!(prefix.lower.as_str(), "a" | "s") && !glued) {
+    if after_apostrophe || (matches!(prefix.lower.as_ref(), "a" | "s") && !glued) {
         return None;
     }
     dollar_country(&prefix.lower)
@@ -1551,7 +1563,7 @@ static QUALIFIER_WORDS: std::sync::LazyLock<QualifierIndex> = std::sync::LazyLoc
 });
 
 fn qualifier(tokens: &[Token], i: usize) -> Option<(Bound, usize, &'static str)> {
-    let phrases = QUALIFIER_WORDS.get(tokens.get(i)?.lower.as_str())?;
+    let phrases = QUALIFIER_WORDS.get(tokens.get(i)?.lower.as_ref())?;
     let mut best: Option<(Bound, usize, &'static str)> = None;
     for (words, bound, phrase) in phrases {
         let matches = words.iter().enumerate().all(|(k, w)| {
@@ -1609,7 +1621,7 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
         tokens
             .get(k)
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
     };
     let symbol = |k: usize, s: &[&str]| {
         tokens
@@ -1751,7 +1763,7 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
     if matches!(
         qualifier_text.as_deref(),
         Some("under" | "over" | "above" | "below" | "some")
-    ) && matches!(tokens[k].lower.as_str(), "one" | "a" | "an")
+    ) && matches!(tokens[k].lower.as_ref(), "one" | "a" | "an")
         && end == k + 1
     {
         return None;
@@ -2082,7 +2094,7 @@ fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
                 let cents_word = matches!(word(c.end), Some("cent" | "cents"));
                 let stops = tokens.get(c.end).is_none_or(|t| {
                     t.kind == TokenKind::Symbol && t.text != "%" && currency(&t.lower).is_none()
-                        || matches!(t.lower.as_str(), "and" | "more")
+                        || matches!(t.lower.as_ref(), "and" | "more")
                 });
                 if cents_word || stops {
                     low += c.value / 100.0;
@@ -2242,7 +2254,7 @@ fn counted_noun(tokens: &[Token], i: usize) -> Option<String> {
         if t.kind != TokenKind::Word {
             return None;
         }
-        if SKIP.contains(&t.lower.as_str())
+        if SKIP.contains(&t.lower.as_ref())
             || t.text.starts_with(char::is_uppercase) && t.lower.ends_with("an")
         {
             continue;
@@ -2250,7 +2262,7 @@ fn counted_noun(tokens: &[Token], i: usize) -> Option<String> {
         if crate::text::is_stopword(crate::text::token_of(&t.lower)) {
             return None;
         }
-        return Some(t.lower.clone());
+        return Some(t.lower.to_string());
     }
     None
 }
