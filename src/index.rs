@@ -78,8 +78,17 @@ pub type Signature = Vec<u64>;
 
 /// Computes the signature of a token sequence.
 pub fn sign(tokens: &[Token], shingle_words: usize) -> Signature {
+    let mut shingles = shingles(tokens, shingle_words);
+    shingles.sort_unstable();
+    shingles.dedup();
+    shingles
+}
+
+/// The shingle hashes of a token sequence, in reading order, repeats and all: its
+/// [`Signature`] once sorted and made distinct.
+pub fn shingles(tokens: &[Token], shingle_words: usize) -> Vec<u64> {
     let k = shingle_words.max(1);
-    let mut shingles: Vec<u64> = if tokens.len() < k {
+    if tokens.len() < k {
         if tokens.is_empty() {
             Vec::new()
         } else {
@@ -87,10 +96,7 @@ pub fn sign(tokens: &[Token], shingle_words: usize) -> Signature {
         }
     } else {
         tokens.windows(k).map(combine).collect()
-    };
-    shingles.sort_unstable();
-    shingles.dedup();
-    shingles
+    }
 }
 
 fn combine(window: &[Token]) -> u64 {
@@ -172,18 +178,21 @@ pub fn candidates(
     )
 }
 
-/// Finds candidate pairs among `documents` documents, signing each with `sign` as its postings
-/// are gathered: no signature is held beyond that (at a million news articles they would take
+/// Finds candidate pairs among `documents` documents, taking each one's shingle hashes from
+/// `shingles_of` (in any order, repeats allowed; see [`shingles`]) as its postings are
+/// gathered: no signature is held beyond that (at a million news articles they would take
 /// about 3 GB beside the postings).
 ///
 /// `shingles` bounds the number of postings (the documents' words will do). Past
 /// `options.pass_postings` the postings are gathered in several passes, each over one range of
-/// shingle hashes, signing every document again each time: signing costs a fortieth of
-/// tokenizing, and a bucket lies whole in one range, so the candidates are the same.
+/// shingle hashes, taking every document's shingles again each time: hashing them costs a
+/// fortieth of tokenizing, and a bucket lies whole in one range, so the candidates are the
+/// same. The first pass sorts each document's shingles whole, for their number; the others
+/// sort only those in their range.
 pub fn candidates_of(
     documents: usize,
     shingles: u64,
-    sign: impl Fn(usize) -> Signature + Sync,
+    shingles_of: impl Fn(usize) -> Vec<u64> + Sync,
     options: &IndexOptions,
 ) -> (Vec<Candidate>, IndexStats) {
     let passes = passes(shingles, options);
@@ -196,12 +205,18 @@ pub fn candidates_of(
         let mut postings: Vec<(u64, u32)> = (0..documents)
             .into_par_iter()
             .flat_map_iter(|doc| {
-                let signature = sign(doc);
-                lengths[doc].store(signature.len() as u32, Ordering::Relaxed);
-                signature
-                    .into_iter()
-                    .filter(move |&h| in_pass(h))
-                    .map(move |h| (h, doc as u32))
+                let mut shingles = shingles_of(doc);
+                if pass == 0 {
+                    shingles.sort_unstable();
+                    shingles.dedup();
+                    lengths[doc].store(shingles.len() as u32, Ordering::Relaxed);
+                    shingles.retain(|&h| in_pass(h));
+                } else {
+                    shingles.retain(|&h| in_pass(h));
+                    shingles.sort_unstable();
+                    shingles.dedup();
+                }
+                shingles.into_iter().map(move |h| (h, doc as u32))
             })
             .collect();
         postings.par_sort_unstable();

@@ -291,7 +291,7 @@ pub(crate) fn summaries(documents: &[Document], prepared: &[Prepared]) -> Vec<Do
 
 /// Documents whose candidate pairs are verified together when documents are spilled: they
 /// are read back and profiled for that block of pairs, then dropped.
-const VERIFY_BLOCK_DOCUMENTS: usize = 50_000;
+const VERIFY_BLOCK_DOCUMENTS: usize = 100_000;
 
 /// Verifies every candidate pair (sorted), a block of pairs at a time: each block's documents
 /// (at most `block` of them, unless one pair alone brings more) are read back, profiled, used
@@ -423,14 +423,14 @@ fn run<'a>(
     let words: u64 = digests.iter().map(|d| d.summary.words as u64).sum();
     let passes = index::passes(words, &options.index);
     progress.stage("indexing", (n * passes) as u64);
-    let sign = |doc: usize| {
+    let shingles_of = |doc: usize| {
         progress.advance(1);
         if digests[doc].summary.words < options.index.min_words {
             return Vec::new(); // too short to judge by wording: identical texts only
         }
-        index::sign(&analyses.tokens(doc), options.index.shingle_words)
+        index::shingles(&analyses.tokens(doc), options.index.shingle_words)
     };
-    let (mut candidates, index_stats) = index::candidates_of(n, words, sign, &options.index);
+    let (mut candidates, index_stats) = index::candidates_of(n, words, shingles_of, &options.index);
     let fingerprints: Vec<Option<u64>> = digests.iter().map(|d| d.fingerprint).collect();
     candidates.extend(index::identical(&fingerprints, options.index.bucket_cap));
     drop(fingerprints);
