@@ -6,7 +6,8 @@
 #
 #   bench/run-scale.sh [SIZE...]      default: 10000 100000; REUTERS=path overrides the corpus
 #   bench/run-scale.sh 10000 100000 1000000   the curve in BENCHMARKS.md (1M: 2.3 GB of disk,
-#                                     ~12 GB of memory for crosscheck; the peers add ~10 minutes)
+#                                     spilled to a temporary file, ~3.4 GB of memory and ~7 GB of
+#                                     disk for crosscheck; the peers add ~10 minutes)
 #   PEERS=0 bench/run-scale.sh ...    crosscheck alone
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
