@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::Prepared;
 use crate::ingest::{self, Document, IngestError, IngestOptions, Warning};
-use crate::spill::{self, Encoder, Spill, SpillWriter};
+use crate::spill::{self, Spill, SpillWriter};
 use crate::text::Token;
 
 /// When a run sets its documents aside on disk instead of holding them.
@@ -128,14 +128,7 @@ impl<'a> Corpus<'a> {
             if failed.is_some() {
                 return;
             }
-            let records: Vec<Vec<u8>> = batch
-                .par_iter()
-                .map(|document| {
-                    let mut out = Encoder::default();
-                    spill::encode_document(document, &mut out);
-                    out.0
-                })
-                .collect();
+            let records = spill::encode_all(&batch, spill::encode_document);
             for (document, record) in batch.into_iter().zip(records) {
                 let path = match &last_path {
                     Some(p) if **p == *document.path => p.clone(),
@@ -341,14 +334,7 @@ impl AnalysesWriter {
         match self {
             AnalysesWriter::Held(all) => all.extend(batch),
             AnalysesWriter::Spilled { writer, tokens } => {
-                let records: Vec<Vec<u8>> = batch
-                    .par_iter()
-                    .map(|p| {
-                        let mut out = Encoder::default();
-                        spill::encode_prepared(p, &mut out);
-                        out.0
-                    })
-                    .collect();
+                let records = spill::encode_all(&batch, spill::encode_prepared);
                 for (p, record) in batch.iter().zip(records) {
                     tokens.push(p.analysis.tokens.len() as u32);
                     writer.push(&record)?;

@@ -166,14 +166,7 @@ pub fn compare(a: &Document, b: &Document, options: &Options) -> diff::Compariso
     let analyses: Vec<Analysis> = pair
         .iter()
         .zip(&chromes)
-        .map(|(document, chrome)| {
-            text::analyze(
-                document
-                    .line_texts()
-                    .enumerate()
-                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
-            )
-        })
+        .map(|(document, chrome)| text::analyze_document(document, chrome))
         .collect();
     let weights = Weights::from_analyses(&analyses);
     let profiles: Vec<Profile> = analyses.iter().map(|x| Profile::new(x, &weights)).collect();
@@ -196,12 +189,7 @@ pub(crate) fn prepare(
         .par_iter()
         .zip(chromes)
         .map(|(document, chrome)| {
-            let analysis = text::analyze(
-                document
-                    .line_texts()
-                    .enumerate()
-                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
-            );
+            let analysis = text::analyze_document(document, &chrome);
             progress.advance(1);
             Prepared { chrome, analysis }
         })
@@ -379,12 +367,7 @@ fn run<'a>(
             .par_iter()
             .map(|document| {
                 let chrome = chrome::detect_with(document, &recurring);
-                let analysis = text::analyze(
-                    document
-                        .line_texts()
-                        .enumerate()
-                        .map(|(i, line)| (line, !chrome.is_chrome(i))),
-                );
+                let analysis = text::analyze_document(document, &chrome);
                 progress.advance(1);
                 Prepared { chrome, analysis }
             })

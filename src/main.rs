@@ -603,12 +603,7 @@ fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
     // lines ("more than\n40 pct") are read together; each is placed at its original line and
     // column.
     for (document, chrome) in ingested.documents.iter().zip(&verdicts) {
-        let analysis = crosscheck::text::analyze(
-            document
-                .line_texts()
-                .enumerate()
-                .map(|(i, line)| (line, !chrome.is_chrome(i))),
-        );
+        let analysis = crosscheck::text::analyze_document(document, chrome);
         for sentence in &analysis.sentences {
             let (text, starts) = sentence.text_and_lines(|i| document.line(i));
             for claim in crosscheck::claims::extract(&text) {

@@ -235,6 +235,19 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// Each of `items` encoded by `encode`, in parallel, in order.
+pub(crate) fn encode_all<T: Sync>(items: &[T], encode: fn(&T, &mut Encoder)) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
+    items
+        .par_iter()
+        .map(|item| {
+            let mut out = Encoder::default();
+            encode(item, &mut out);
+            out.0
+        })
+        .collect()
+}
+
 /// Encodes a document but for its id and path, which the run keeps in memory.
 pub(crate) fn encode_document(document: &Document, out: &mut Encoder) {
     out.u8(match document.format {
@@ -407,12 +420,7 @@ mod tests {
         let mut analyses = Vec::new();
         for document in &documents {
             let chrome = crate::chrome::detect_alone(document);
-            let analysis = crate::text::analyze(
-                document
-                    .line_texts()
-                    .enumerate()
-                    .map(|(i, line)| (line, !chrome.is_chrome(i))),
-            );
+            let analysis = crate::text::analyze_document(document, &chrome);
             analyses.push(Prepared { chrome, analysis });
         }
         for (document, prepared) in documents.iter().zip(&analyses) {

@@ -99,6 +99,19 @@ impl Analysis {
     }
 }
 
+/// Tokenizes and sentence-splits the body of `document`: its lines that `chrome` does not mark.
+pub fn analyze_document(
+    document: &crate::ingest::Document,
+    chrome: &crate::chrome::Chrome,
+) -> Analysis {
+    analyze(
+        document
+            .line_texts()
+            .enumerate()
+            .map(|(i, line)| (line, !chrome.is_chrome(i))),
+    )
+}
+
 /// Tokenizes and sentence-splits the body of a document.
 ///
 /// `lines` are all the document's lines; `body` says which of them belong to the article. A run
