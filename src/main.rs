@@ -210,6 +210,9 @@ struct ReportArgs {
     #[command(flatten)]
     input: InputArgs,
 
+    #[command(flatten)]
+    spill: SpillArgs,
+
     /// Least similarity (0 to 1) for two documents to be reported as full duplicates.
     #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
     threshold: Option<f32>,
@@ -275,7 +278,11 @@ struct InputArgs {
     /// Also read hidden files and files excluded by .gitignore or .ignore.
     #[arg(long)]
     no_ignore: bool,
+}
 
+/// Setting the collection aside on disk; only `report` reads collections this large.
+#[derive(Args)]
+struct SpillArgs {
     /// When to set the documents aside in a temporary file, reading each back when a stage
     /// needs it, instead of holding them all in memory: for a collection larger than memory.
     /// The report is the same either way.
@@ -286,6 +293,19 @@ struct InputArgs {
     /// deleted as soon as they are made, and gone when crosscheck exits.
     #[arg(long, value_name = "DIR", help_heading = "Limits")]
     spill_dir: Option<PathBuf>,
+}
+
+impl SpillArgs {
+    fn options(&self) -> crosscheck::corpus::SpillOptions {
+        crosscheck::corpus::SpillOptions {
+            mode: match self.spill {
+                SpillChoice::Auto => SpillMode::Auto,
+                SpillChoice::Always => SpillMode::Always,
+                SpillChoice::Never => SpillMode::Never,
+            },
+            dir: self.spill_dir.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -313,12 +333,6 @@ impl InputArgs {
         options.align.max_postings = self.align_limit as usize;
         options.ingest.strict = self.strict;
         options.ingest.no_ignore = self.no_ignore;
-        options.spill.mode = match self.spill {
-            SpillChoice::Auto => SpillMode::Auto,
-            SpillChoice::Always => SpillMode::Always,
-            SpillChoice::Never => SpillMode::Never,
-        };
-        options.spill.dir = self.spill_dir.clone();
         Ok(options)
     }
 
@@ -698,6 +712,7 @@ fn chrome(args: ChromeArgs) -> anyhow::Result<ExitCode> {
 
 fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let mut options = args.input.options()?;
+    options.spill = args.spill.options();
     if let Some(threshold) = args.threshold {
         options.judge.duplicate_similarity = threshold;
     }
