@@ -6,7 +6,8 @@ use crate::util::*;
 
 /// A collection with every kind of document the stages treat differently: the seeds (a spun
 /// copy and a copy in page chrome), the cross-document fixtures, HTML with navigation, a JSONL
-/// corpus with near-copies, a duplicate id and a record that is all chrome.
+/// corpus with near-copies, a duplicate id, a record that is all chrome and a bad line, and a
+/// binary, a Latin-1 and an empty file.
 fn mixed_collection(dir: &Path) -> Vec<String> {
     let html = dir.join("site");
     std::fs::create_dir(&html).unwrap();
@@ -33,6 +34,15 @@ fn mixed_collection(dir: &Path) -> Vec<String> {
         })
         .collect();
     lines.push(serde_json::json!({"id": "chrome-only", "text": "Home\n\nSubscribe"}).to_string());
+    lines.push("{not json".to_string());
+    // Bad files among good ones: each a warning, in the same place either way.
+    std::fs::write(html.join("binary.txt"), b"PK\x03\x04\x00\x00binary").unwrap();
+    std::fs::write(
+        html.join("latin1.txt"),
+        b"Caf\xe9 prices rose 12 pct, traders said.",
+    )
+    .unwrap();
+    std::fs::write(html.join("empty.md"), b"").unwrap();
     let corpus = dir.join("copies.jsonl");
     std::fs::write(&corpus, lines.join("\n")).unwrap();
     let cross = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cross");
@@ -73,7 +83,12 @@ fn a_spilled_run_reports_exactly_what_a_held_run_reports() {
             assert!(!parsed["conflicts"].as_array().unwrap().is_empty());
             let kinds: Vec<String> = warnings(&parsed).into_iter().map(|w| w.0).collect();
             assert!(kinds.iter().any(|k| k == "duplicate_id"), "{kinds:?}");
-            assert!(kinds.iter().any(|k| k == "no_body"), "{kinds:?}");
+            for kind in ["no_body", "binary", "invalid_utf8", "empty", "bad_json"] {
+                assert!(
+                    kinds.iter().any(|k| k == kind),
+                    "no {kind} warning in {kinds:?}"
+                );
+            }
             assert!(parsed["stats"]["boilerplate_lines"].as_u64().unwrap() > 0);
         }
     }
