@@ -93,8 +93,8 @@ impl ingest::Identified for Entry {
 }
 
 /// A spill file could not be written.
-fn spill_error(dir: &Option<PathBuf>, error: io::Error) -> IngestError {
-    let dir = dir.clone().unwrap_or_else(std::env::temp_dir);
+pub(crate) fn spill_error(dir: Option<&Path>, error: io::Error) -> IngestError {
+    let dir = dir.map_or_else(std::env::temp_dir, Path::to_path_buf);
     IngestError::Spill { dir, error }
 }
 
@@ -119,8 +119,8 @@ impl<'a> Corpus<'a> {
             ingest::dedupe_ids(&mut documents, &mut warnings);
             return Ok((Corpus::Held(Cow::Owned(documents)), warnings));
         }
-        let mut writer =
-            SpillWriter::new(spill.dir.as_deref()).map_err(|e| spill_error(&spill.dir, e))?;
+        let mut writer = SpillWriter::new(spill.dir.as_deref())
+            .map_err(|e| spill_error(spill.dir.as_deref(), e))?;
         let mut entries: Vec<Entry> = Vec::new();
         let mut failed: Option<io::Error> = None;
         let mut last_path: Option<Arc<Path>> = None;
@@ -151,10 +151,12 @@ impl<'a> Corpus<'a> {
             }
         });
         if let Some(error) = failed {
-            return Err(spill_error(&spill.dir, error));
+            return Err(spill_error(spill.dir.as_deref(), error));
         }
         ingest::dedupe_ids(&mut entries, &mut warnings);
-        let spill_file = writer.finish().map_err(|e| spill_error(&spill.dir, e))?;
+        let spill_file = writer
+            .finish()
+            .map_err(|e| spill_error(spill.dir.as_deref(), e))?;
         let corpus = Corpus::Spilled(Spilled {
             spill: spill_file,
             entries,

@@ -60,7 +60,7 @@ pub mod store;
 pub mod text;
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -296,16 +296,20 @@ fn verify_all(
     let mut outcomes = Vec::new();
     let mut rest = candidates;
     while !rest.is_empty() {
-        let mut members = rustc_hash::FxHashSet::default();
-        let taken = rest
-            .iter()
-            .take_while(|c| {
-                members.insert(c.a);
-                members.insert(c.b);
-                members.len() <= block
-            })
-            .count()
-            .max(1);
+        // A pair brings at most two documents: when all the pairs left fit, no need to count.
+        let taken = if rest.len().saturating_mul(2) <= block {
+            rest.len()
+        } else {
+            let mut members = rustc_hash::FxHashSet::default();
+            rest.iter()
+                .take_while(|c| {
+                    members.insert(c.a);
+                    members.insert(c.b);
+                    members.len() <= block
+                })
+                .count()
+                .max(1)
+        };
         let (now, later) = rest.split_at(taken);
         rest = later;
         let mut members: Vec<u32> = now.iter().flat_map(|c| [c.a, c.b]).collect();
@@ -348,13 +352,7 @@ fn run<'a>(
     progress.stage("chrome", n as u64);
     let recurring = chrome::recurring(&corpus, &options.chrome);
     progress.stage("tokenizing", n as u64);
-    let spill_error = |error| {
-        let dir = corpus
-            .spill_dir()
-            .flatten()
-            .map_or_else(std::env::temp_dir, Path::to_path_buf);
-        IngestError::Spill { dir, error }
-    };
+    let spill_error = |error| crate::corpus::spill_error(corpus.spill_dir().flatten(), error);
     let mut writer = AnalysesWriter::new(corpus.spill_dir()).map_err(spill_error)?;
     let mut digests: Vec<Digest> = Vec::with_capacity(n);
     let mut df: FxHashMap<Token, u32> = FxHashMap::default();
