@@ -214,7 +214,7 @@ fn is_hard_wrapped(texts: &[&str]) -> bool {
 /// paragraph of a wire story recurs across the copies of that story, which are the documents a
 /// user wants paired. So occurrences are counted by story, not by document: a line is chrome
 /// when it stands alone in at least `min_documents` documents of which no two are copies of
-/// each other by their long lines (see [`Sketch`]). Without this, adding a third copy of a
+/// each other by the rest of their text (see [`Sketch`]). Without this, adding a third copy of a
 /// story turned its short paragraphs into chrome and could hide a pair found before.
 fn recurring_lines(corpus: &Corpus, min_documents: usize) -> FxHashSet<u64> {
     let short: Vec<Vec<u64>> = corpus.map(|_, document| {
@@ -256,11 +256,15 @@ fn recurring_lines(corpus: &Corpus, min_documents: usize) -> FxHashSet<u64> {
     let mut needed: Vec<u32> = holders.values().flatten().copied().collect();
     needed.par_sort_unstable();
     needed.dedup();
-    let mut sketches: Vec<Sketch> = (0..corpus.len()).map(|_| Sketch(Vec::new())).collect();
-    for (holder, sketch) in needed
-        .iter()
-        .zip(corpus.map_some(&needed, |_, document| Sketch::of(document)))
-    {
+    let mut sketches: Vec<Sketch> = (0..corpus.len())
+        .map(|_| Sketch {
+            story: Vec::new(),
+            whole: Vec::new(),
+        })
+        .collect();
+    for (holder, sketch) in needed.iter().zip(corpus.map_some(&needed, |_, document| {
+        Sketch::of(document, |key| holders.contains_key(&key))
+    })) {
         sketches[*holder as usize] = sketch;
     }
     holders
@@ -286,47 +290,71 @@ fn unrelated_at_least(holders: &[u32], sketches: &[Sketch], need: usize) -> bool
     false
 }
 
-/// A sample of a document's word 3-grams from its long lines (a quarter of them, chosen by
-/// hash, as in Broder's mod-sampling): enough to tell two copies of a story, even spun, from
-/// two articles that share only a site's template.
-struct Sketch(Vec<u64>);
+/// Samples of a document's word 3-grams (a quarter of them, chosen by hash, as in Broder's
+/// mod-sampling): enough to tell two copies of a story, even spun, from two articles that
+/// share only a site's template.
+struct Sketch {
+    /// From the lines that might be its story: all but those that recur often enough to be
+    /// chrome, since the lines in question cannot be their own evidence.
+    story: Vec<u64>,
+    /// From every line.
+    whole: Vec<u64>,
+}
 
 impl Sketch {
-    /// The sketch of a document's lines of more than [`SHORT_LINE_WORDS`] words.
-    fn of(document: &Document) -> Sketch {
-        let mut hashes = Vec::new();
+    /// The sketch of a document whose lines' key hashes `recurs` tells recurring ones of.
+    ///
+    /// An article set one short sentence to a line is sketched from those sentences; taking
+    /// long lines only, as this once did, left it an empty sketch, so its copies looked
+    /// unrelated and a sentence the copies kept word for word became chrome.
+    fn of(document: &Document, recurs: impl Fn(u64) -> bool) -> Sketch {
+        let mut story = Vec::new();
+        let mut whole = Vec::new();
         let mut words: Vec<u64> = Vec::new();
         for line in document.line_texts() {
             let key = line_key(line);
             words.clear();
             words.extend(key.split(' ').map(|w| xxh3_64(w.as_bytes())));
-            if words.len() <= SHORT_LINE_WORDS {
-                continue;
-            }
+            let recurring = words.len() <= SHORT_LINE_WORDS && recurs(xxh3_64(key.as_bytes()));
             for gram in words.windows(3) {
                 let h = (gram[0].rotate_left(21) ^ gram[1].rotate_left(42) ^ gram[2])
                     .wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 if h >> 62 == 0 {
-                    hashes.push(h);
+                    whole.push(h);
+                    if !recurring {
+                        story.push(h);
+                    }
                 }
             }
         }
-        hashes.sort_unstable();
-        hashes.dedup();
-        Sketch(hashes)
+        for sample in [&mut story, &mut whole] {
+            sample.sort_unstable();
+            sample.dedup();
+        }
+        Sketch { story, whole }
     }
 
-    /// At least 3 sampled 3-grams shared, and a fifth of the smaller sample: copies of one
-    /// story, even with a third of their words spun (a 3-gram survives 30% spinning about a
-    /// third of the time).
+    /// Copies of one story, even with a third of their words spun (a 3-gram survives 30%
+    /// spinning about a third of the time): at least 3 sampled 3-grams of their stories
+    /// shared, and a fifth of the smaller sample. A document with too little story of its own to
+    /// sample, every line of it recurring, is a copy only of another such, and then when their
+    /// whole texts are half shared (three copies of an article of one-line sentences, or two
+    /// bare pages of one site); never of a document with a story of its own, so that a page of
+    /// nothing but a site's chrome is no copy of the articles that chrome frames.
     fn copies(&self, other: &Sketch) -> bool {
-        let (a, b) = (&self.0, &other.0);
-        let smaller = a.len().min(b.len());
-        if smaller < 3 {
-            return false;
+        let (a, b) = (&self.story, &other.story);
+        match (a.len() >= 3, b.len() >= 3) {
+            (true, true) => {
+                let shared = crate::text::shared(a, b).count();
+                shared >= 3 && shared * 5 >= a.len().min(b.len())
+            }
+            (false, false) => {
+                let (a, b) = (&self.whole, &other.whole);
+                let shared = crate::text::shared(a, b).count();
+                shared >= 3 && shared * 2 >= a.len().max(b.len())
+            }
+            _ => false,
         }
-        let shared = crate::text::shared(a, b).count();
-        shared >= 3 && shared * 5 >= smaller
     }
 }
 
@@ -860,6 +888,49 @@ mod tests {
             !two[0].is_chrome(2),
             "two documents are not enough evidence"
         );
+    }
+
+    #[test]
+    fn copies_of_a_story_set_a_sentence_to_a_line_keep_every_line() {
+        // Every line short, so every line of the copies recurs: nothing is left to sample but
+        // the recurring lines themselves, and the copies must still be told for copies.
+        let story = "Fire crews reached the warehouse before dawn.\n\nThe roof had already fallen in.\n\n\
+                     Three streets were closed until noon.\n\nNo one was hurt.\n\n\
+                     Investigators will return on Monday.\n\nThe owner said he would rebuild.";
+        let spun = story.replace("reached", "got to").replace("closed", "shut");
+        let docs = numbered(
+            [story, story, story, spun.as_str()]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        for (d, c) in detect(&docs, &ChromeOptions::default()).iter().enumerate() {
+            for line in 0..docs[d].lines.len() {
+                assert!(!c.is_chrome(line), "doc {d} line {line}: {:?}", c.reasons);
+            }
+        }
+        // A page of that site's chrome alone is no copy of the articles it frames.
+        let framed = |body: &str| {
+            format!(
+                "Home\n\nWorld\n\nLocal news from the valley and the hills beyond\n\n\
+                 Our reporters cover the county council every week\n\n\
+                 Photographs of the week chosen by our picture editors\n\n{body}"
+            )
+        };
+        // (The bare pages come first: the first holders are the ones the others are held to.)
+        let pages = numbered(
+            [framed(""), framed("")]
+                .into_iter()
+                .chain(STORIES.iter().map(|story| framed(story))),
+        );
+        for c in &detect(&pages, &ChromeOptions::default())[2..] {
+            // Line 4: a line no rule names, chrome by recurrence alone.
+            assert_eq!(
+                c.reasons[4],
+                Some(ChromeReason::Recurring),
+                "{:?}",
+                c.reasons
+            );
+        }
     }
 
     #[test]
