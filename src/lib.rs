@@ -122,7 +122,10 @@ pub fn report(
 ) -> Result<Report, IngestError> {
     progress.stage("reading", 0);
     let (corpus, warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
-    let report = run(corpus, warnings, options, progress)?.report;
+    let report = spill::returning_read_failures(|| {
+        run(corpus, warnings, options, progress).map(|run| run.report)
+    })
+    .map_err(read_back_error)??;
     progress.finish();
     Ok(report)
 }
@@ -137,11 +140,22 @@ pub fn report_with_views(
 ) -> Result<(Report, Vec<diff::Comparison>), IngestError> {
     progress.stage("reading", 0);
     let (corpus, warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
-    let run = run(corpus, warnings, options, progress)?;
-    progress.stage("laying out", run.report.pairs.len() as u64);
-    let views = run.views(options);
+    let (report, views) = spill::returning_read_failures(|| {
+        let run = run(corpus, warnings, options, progress)?;
+        progress.stage("laying out", run.report.pairs.len() as u64);
+        let views = run.views(options);
+        Ok((run.report, views))
+    })
+    .map_err(read_back_error)??;
     progress.finish();
-    Ok((run.report, views))
+    Ok((report, views))
+}
+
+fn read_back_error(failed: spill::ReadBackFailed) -> IngestError {
+    IngestError::SpillRead {
+        dir: failed.dir,
+        error: failed.error,
+    }
 }
 
 /// Reports the duplicates among documents already read (held in memory).
@@ -495,6 +509,10 @@ type Verifiable<'a> = (&'a Document, &'a Prepared, &'a Profile);
 /// Runs `f`, turning a panic into its message.
 fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        if payload.is::<spill::ReadBackFailed>() {
+            // The disk, not this pair: the whole run stops (see `returning_read_failures`).
+            std::panic::resume_unwind(payload);
+        }
         payload
             .downcast_ref::<String>()
             .cloned()

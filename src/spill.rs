@@ -141,14 +141,40 @@ impl Spill {
         if let Err(error) = read_exact_at(&self.file, &mut bytes, start) {
             // The file was written by this process a moment ago; failing to read it back is
             // the machine failing (disk gone, file truncated by someone else), not an input
-            // problem that a warning could describe.
-            panic!(
-                "cannot read back the spill file in {}: {error}",
-                self.dir.display()
-            );
+            // problem that a warning could describe, and it can happen deep inside any stage.
+            // So the run unwinds to its entry point, which returns it as an error.
+            ReadBackFailed {
+                dir: self.dir.clone(),
+                error,
+            }
+            .raise();
         }
         bytes
     }
+}
+
+/// A spill file that could not be read back: unwound from wherever a stage read it, without
+/// the panic hook's message (it is no bug), and caught by [`returning_read_failures`].
+pub(crate) struct ReadBackFailed {
+    pub(crate) dir: PathBuf,
+    pub(crate) error: io::Error,
+}
+
+impl ReadBackFailed {
+    fn raise(self) -> ! {
+        std::panic::resume_unwind(Box::new(self))
+    }
+}
+
+/// Runs `f`, turning a [`ReadBackFailed`] unwound from inside it into an error; any other
+/// panic goes on unwinding.
+pub(crate) fn returning_read_failures<T>(f: impl FnOnce() -> T) -> Result<T, ReadBackFailed> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| match payload
+        .downcast::<ReadBackFailed>(
+    ) {
+        Ok(failed) => *failed,
+        Err(other) => std::panic::resume_unwind(other),
+    })
 }
 
 #[cfg(unix)]

@@ -115,3 +115,71 @@ fn a_spill_directory_that_cannot_be_written_is_one_clear_error() {
     assert!(stderr.contains("cannot write a spill file"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+/// Truncates, when the indexing stage starts, every file this process holds open in `dir`: the
+/// disk failing under a run whose spill files were written a moment before.
+#[cfg(target_os = "linux")]
+struct Saboteur {
+    dir: std::path::PathBuf,
+    truncated: std::sync::atomic::AtomicUsize,
+}
+
+#[cfg(target_os = "linux")]
+impl crosscheck::Progress for Saboteur {
+    fn stage(&self, name: &'static str, _total: u64) {
+        if name != "indexing" {
+            return;
+        }
+        for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+            let Ok(target) = std::fs::read_link(fd.path()) else {
+                continue;
+            };
+            if target.starts_with(&self.dir) {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(fd.path())
+                    .unwrap();
+                file.set_len(0).unwrap();
+                self.truncated
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_spill_file_that_fails_while_read_back_is_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths: Vec<std::path::PathBuf> = mixed_collection(dir.path())
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let spill_dir = dir.path().join("spill");
+    std::fs::create_dir(&spill_dir).unwrap();
+    let mut options = crosscheck::Options::default();
+    options.spill = crosscheck::corpus::SpillOptions {
+        mode: crosscheck::corpus::SpillMode::Always,
+        dir: Some(spill_dir.clone()),
+    };
+    let saboteur = Saboteur {
+        dir: spill_dir.clone(),
+        truncated: Default::default(),
+    };
+    let result = crosscheck::report(&paths, &options, &saboteur);
+    assert_eq!(
+        saboteur.truncated.into_inner(),
+        2,
+        "the documents' and the analyses' spill files"
+    );
+    match result {
+        Err(error @ crosscheck::ingest::IngestError::SpillRead { .. }) => {
+            let message = error.to_string();
+            assert_eq!(message.lines().count(), 1, "{message}");
+            assert!(message.contains(spill_dir.to_str().unwrap()), "{message}");
+            assert!(message.contains("cannot read back"), "{message}");
+        }
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("a report from truncated spill files"),
+    }
+}

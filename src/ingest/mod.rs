@@ -243,6 +243,15 @@ pub enum IngestError {
         /// What went wrong.
         error: io::Error,
     },
+    /// A spill file written during the run could not be read back (the disk failed, or
+    /// something else truncated the file).
+    #[error("{}: cannot read back this run's spill file: {error} (the disk or the file failed during the run; run again, or with --spill never)", .dir.display())]
+    SpillRead {
+        /// The directory of the spill file.
+        dir: PathBuf,
+        /// What went wrong.
+        error: io::Error,
+    },
 }
 
 /// What ingest read.
