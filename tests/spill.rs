@@ -157,10 +157,12 @@ fn a_spill_file_that_fails_while_read_back_is_one_clear_error() {
         .collect();
     let spill_dir = dir.path().join("spill");
     std::fs::create_dir(&spill_dir).unwrap();
-    let mut options = crosscheck::Options::default();
-    options.spill = crosscheck::corpus::SpillOptions {
-        mode: crosscheck::corpus::SpillMode::Always,
-        dir: Some(spill_dir.clone()),
+    let options = crosscheck::Options {
+        spill: crosscheck::corpus::SpillOptions {
+            mode: crosscheck::corpus::SpillMode::Always,
+            dir: Some(spill_dir.clone()),
+        },
+        ..Default::default()
     };
     let saboteur = Saboteur {
         dir: spill_dir.clone(),
