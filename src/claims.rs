@@ -1599,9 +1599,20 @@ pub fn numbers(text: &str) -> Vec<((usize, usize), f64)> {
 /// Extracts the numbers stated in `text`.
 pub fn extract(text: &str) -> Vec<Claim> {
     let tokens = scan(text);
+    // Every claim holds a figure or a number word within LEAD tokens of where it starts (the
+    // longest qualifier, a currency, "percent of" before it), so the positions further than
+    // that from the next one are not tried: most words of most sentences.
+    let next = next_number_like(&tokens);
     let mut claims = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
+        if next[i] >= tokens.len() {
+            break;
+        }
+        if next[i] - i > LEAD {
+            i = next[i] - LEAD;
+            continue;
+        }
         match claim_at(text, &tokens, i) {
             Some((claim, end)) => {
                 claims.push(claim);
@@ -1611,6 +1622,61 @@ pub fn extract(text: &str) -> Vec<Claim> {
         }
     }
     claims
+}
+
+/// How far before its first figure or number word a claim may start: the longest qualifier
+/// ("equal to or greater than"), a currency ("US $"), and room to spare; a property test holds
+/// the skipping this allows to trying every position.
+const LEAD: usize = 10;
+
+/// For each token, the index of the first token at or after it that is a figure or a word
+/// that can be part of a number; `tokens.len()` if there is none.
+fn next_number_like(tokens: &[Token]) -> Vec<usize> {
+    let mut next = vec![tokens.len(); tokens.len()];
+    let mut upcoming = tokens.len();
+    for (i, token) in tokens.iter().enumerate().rev() {
+        if is_number_like(token) {
+            upcoming = i;
+        }
+        next[i] = upcoming;
+    }
+    next
+}
+
+/// A figure, or a word a number can be made of: the words of [`cardinal`], [`word_fraction`]
+/// and [`magnitude`].
+fn is_number_like(token: &Token) -> bool {
+    match token.kind {
+        TokenKind::Figure => true,
+        TokenKind::Symbol => false,
+        TokenKind::Word => {
+            let w = token.lower.as_ref();
+            unit_word(w).is_some()
+                || tens_word(w).is_some()
+                || scale_word(w).is_some()
+                || ordinal_word(w).is_some()
+                || matches!(
+                    w,
+                    "half"
+                        | "halves"
+                        | "quarter"
+                        | "quarters"
+                        | "dozen"
+                        | "dozens"
+                        | "dz"
+                        | "dzs"
+                        | "doz"
+                        | "dozs"
+                        | "scores"
+                        | "tens"
+                        | "hundreds"
+                        | "thousands"
+                        | "millions"
+                        | "billions"
+                        | "trillions"
+                )
+        }
+    }
 }
 
 fn claim_at(text: &str, tokens: &[Token], i: usize) -> Option<(Claim, usize)> {
@@ -2818,7 +2884,62 @@ mod tests {
             out
         }
 
+        /// [`extract`] as it was before it skipped positions far from any number: a claim
+        /// tried at every token.
+        fn extract_at_every_token(text: &str) -> Vec<Claim> {
+            let tokens = scan(text);
+            let mut claims = Vec::new();
+            let mut i = 0;
+            while i < tokens.len() {
+                match claim_at(text, &tokens, i) {
+                    Some((claim, end)) => {
+                        claims.push(claim);
+                        i = end.max(i + 1);
+                    }
+                    None => i += 1,
+                }
+            }
+            claims
+        }
+
+        /// Every word and phrase this parser's source spells out (number words, qualifiers,
+        /// units, currencies, month names), as the vocabulary of generated sentences.
+        fn parser_vocabulary() -> Vec<String> {
+            let source = include_str!("claims.rs");
+            let mut words: Vec<String> = source
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .filter(|w| !w.is_empty() && w.len() <= 30 && !w.contains(['{', '\\', '\n']))
+                .map(String::from)
+                .collect();
+            words.sort();
+            words.dedup();
+            words
+        }
+
         proptest! {
+            #[test]
+            fn skipping_far_positions_finds_every_claim_trying_each_would(
+                picks in proptest::collection::vec((0usize..10_000, 0usize..4), 0..40)
+            ) {
+                static VOCABULARY: std::sync::LazyLock<Vec<String>> =
+                    std::sync::LazyLock::new(parser_vocabulary);
+                let filler = ["the", "said", "of", "and", "a", "to", "in", "troops", "on", "company", "$", "%", "-", ",", "."];
+                let figures = ["3", "1,250", "2.5", "1987", "10th", "½", "40", "7"];
+                let mut text = String::new();
+                for (pick, source) in picks {
+                    let word = match source {
+                        0 | 1 => VOCABULARY[pick % VOCABULARY.len()].as_str(),
+                        2 => filler[pick % filler.len()],
+                        _ => figures[pick % figures.len()],
+                    };
+                    text.push_str(word);
+                    text.push(' ');
+                }
+                prop_assert_eq!(extract(&text), extract_at_every_token(&text), "{}", text);
+            }
+
             #[test]
             fn formatted_figures_round_trip(n in 0u64..10_000_000_000, cents in 0u32..100) {
                 let text = format!("They counted {} troops and paid ${}.{:02} each.", grouped(n), grouped(n), cents);
