@@ -158,6 +158,9 @@ pub struct IndexStats {
     pub postings: u64,
     /// Buckets larger than the cap, expanded as star edges only.
     pub oversized_buckets: u64,
+    /// Pair records drawn from the buckets: one for each kept shingle two documents share
+    /// (star edges for oversized buckets), before they are counted by pair.
+    pub shingle_pairs: u64,
     /// Pairs that shared at least one shingle.
     pub touched_pairs: u64,
     /// Pairs that passed the candidate thresholds.
@@ -250,6 +253,7 @@ pub fn candidates_of(
             }
         })
         .collect();
+    stats.shingle_pairs = pairs.len() as u64;
     pairs.par_sort_unstable();
 
     let mut out = Vec::new();
@@ -463,6 +467,11 @@ mod tests {
         assert_eq!(one.1.postings, many.1.postings);
         assert_eq!(one.1.oversized_buckets, many.1.oversized_buckets);
         assert_eq!(one.1.touched_pairs, many.1.touched_pairs);
+        assert_eq!(one.1.shingle_pairs, many.1.shingle_pairs);
+        // Every candidate is a touched pair, drawn once for each kept shingle it shares.
+        let shared: u64 = one.0.iter().map(|c| c.shared as u64).sum();
+        assert!(one.1.shingle_pairs >= shared && shared >= one.1.candidates);
+        assert!(one.1.touched_pairs >= one.1.candidates && one.1.candidates > 0);
     }
 
     #[test]

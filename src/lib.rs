@@ -480,6 +480,8 @@ fn run<'a>(
     let stats = Stats {
         postings: index_stats.postings,
         oversized_buckets: index_stats.oversized_buckets,
+        shingle_pairs: Some(index_stats.shingle_pairs),
+        touched_pairs: Some(index_stats.touched_pairs),
         candidates: candidates.len() as u64,
         short_documents: short,
         ..Stats::default()

@@ -109,6 +109,14 @@ pub struct Stats {
     pub postings: u64,
     /// Shingle buckets too large to expand into all pairs (stock phrases, templates).
     pub oversized_buckets: u64,
+    /// Pair records candidate search drew from its buckets, one per kept shingle two documents
+    /// share, before counting them by pair: the work of that step, and the size of its shuffle
+    /// on a cluster. Absent from `check`, which looks documents up instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shingle_pairs: Option<u64>,
+    /// Distinct document pairs among those records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub touched_pairs: Option<u64>,
     /// Documents under the minimum length, matched only when identical.
     pub short_documents: u64,
     /// Candidate pairs verified by alignment.
