@@ -197,10 +197,10 @@ pub fn check_against(
     let mut loaded: BTreeMap<u32, u32> = BTreeMap::new();
     let mut oversized = index_stats.oversized_buckets;
     for (i, signature) in signatures.iter().enumerate() {
-        let (hits, skipped) = store.hits(signature, fingerprints[i], options.index.bucket_cap)?;
-        oversized += skipped;
-        for hit in hits {
-            let smaller = (signature.len() as u32).min(hit.signature);
+        let found = store.hits(signature, fingerprints[i], &options.index)?;
+        oversized += found.oversized;
+        for hit in found.hits {
+            let smaller = found.kept.min(hit.signature);
             if hit.shared < index::needed(smaller, &options.index) {
                 continue;
             }

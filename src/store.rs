@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::chrome::{Chrome, ChromeReason};
+use crate::index::{self, IndexOptions};
 use crate::ingest::{Document, Format, Line};
 use crate::text::Token;
 
@@ -197,10 +198,25 @@ pub struct Store {
 pub struct Hit {
     /// The indexed document's number.
     pub document: u32,
-    /// Shingles it shares with the new document (`u32::MAX` for an identical text).
+    /// Shingles it shares with the new document that count (`u32::MAX` for an identical text).
     pub shared: u32,
-    /// The size of its signature.
+    /// The size its share is measured against: its whole signature when it is short, else at
+    /// most that (its kept shingles, as `report` counts them, are not stored; the new
+    /// document's kept count is the other side of the comparison, see [`Hits::kept`]).
     pub signature: u32,
+}
+
+/// What [`Store::hits`] found for one new document.
+#[derive(Debug, Clone, Default)]
+pub struct Hits {
+    /// Indexed documents sharing shingles or the whole text, by number.
+    pub hits: Vec<Hit>,
+    /// The new document's signature as `report` measures shares against it: all its shingles
+    /// if it is short, else those kept.
+    pub kept: u32,
+    /// Kept shingles in more than `bucket_cap` indexed documents: `report` expands such a
+    /// bucket as star edges; here each is followed to every document in it.
+    pub oversized: u64,
 }
 
 fn damaged(path: &Path, error: impl std::fmt::Display) -> StoreError {
@@ -277,18 +293,18 @@ impl Store {
         guarded(&self.path, || self.add_unguarded(entries))
     }
 
-    /// The indexed documents that share shingles with a signature, or the whole text.
-    ///
-    /// Shingles found in more than `bucket_cap` documents (stock phrases, templates) are not
-    /// followed, as in `report`'s oversized buckets; their number is returned alongside.
+    /// The indexed documents that share shingles with a signature, or the whole text, counted
+    /// as `report` counts them ([`crate::index`]): a shingle in more than `common_documents`
+    /// documents (the new one among them) takes part for a share of such shingles chosen by
+    /// the same hash, and two short signatures keep all theirs between themselves.
     pub fn hits(
         &self,
         signature: &[u64],
         fingerprint: Option<u64>,
-        bucket_cap: usize,
-    ) -> Result<(Vec<Hit>, u64), StoreError> {
+        options: &IndexOptions,
+    ) -> Result<Hits, StoreError> {
         guarded(&self.path, || {
-            self.hits_unguarded(signature, fingerprint, bucket_cap)
+            self.hits_unguarded(signature, fingerprint, options)
         })
     }
 
@@ -493,16 +509,12 @@ impl Store {
         txn.commit().map_err(|e| err(&e))
     }
 
-    /// The indexed documents that share shingles with a signature, or the whole text.
-    ///
-    /// Shingles found in more than `bucket_cap` documents (stock phrases, templates) are not
-    /// followed, as in `report`'s oversized buckets; their number is returned alongside.
     fn hits_unguarded(
         &self,
         signature: &[u64],
         fingerprint: Option<u64>,
-        bucket_cap: usize,
-    ) -> Result<(Vec<Hit>, u64), StoreError> {
+        options: &IndexOptions,
+    ) -> Result<Hits, StoreError> {
         let path = &self.path;
         let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
         let postings = txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?;
@@ -510,41 +522,72 @@ impl Store {
         let sizes = txn
             .open_table(SIGNATURE_SIZES)
             .map_err(|e| damaged(path, e))?;
-        let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
+        let short = |size: usize| size <= options.short_signature;
+        let new_is_short = short(signature.len());
+        // Per indexed document: (kept shingles shared, other shingles shared).
+        let mut shared: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+        let mut kept = 0;
         let mut oversized = 0;
         for &shingle in signature {
-            if let Some(list) = postings.get(shingle).map_err(|e| damaged(path, e))? {
-                let bytes = list.value();
-                if bytes.len() / 4 > bucket_cap {
-                    oversized += 1;
-                    continue;
-                }
+            let Some(list) = postings.get(shingle).map_err(|e| damaged(path, e))? else {
+                kept += 1; // in the new document alone: df 1, always kept
+                continue;
+            };
+            let bytes = list.value();
+            let df = bytes.len() / 4;
+            if index::keeps(shingle, df + 1, options) {
+                kept += 1;
+                oversized += u64::from(df > options.bucket_cap);
                 for document in unpack(bytes) {
-                    *shared.entry(document).or_default() += 1;
+                    shared.entry(document).or_default().0 += 1;
+                }
+            } else if new_is_short && df <= options.bucket_cap {
+                // Counts only if the indexed document is short too; `report` pairs the short
+                // members of a bucket it does not keep, star edges past the cap.
+                for document in unpack(bytes) {
+                    shared.entry(document).or_default().1 += 1;
                 }
             }
         }
+        let mut same_text = Vec::new();
         if let Some(f) = fingerprint
             && let Some(list) = identical.get(f).map_err(|e| damaged(path, e))?
         {
-            for document in unpack(list.value()) {
-                shared.insert(document, u32::MAX);
-            }
+            same_text.extend(unpack(list.value()));
+        }
+        for &document in &same_text {
+            shared.entry(document).or_default();
         }
         let mut hits = Vec::with_capacity(shared.len());
-        for (document, count) in shared {
-            let signature = sizes
+        for (document, (kept_shared, other_shared)) in shared {
+            let size = sizes
                 .get(document)
                 .map_err(|e| damaged(path, e))?
                 .map_or(0, |v| v.value());
-            hits.push(Hit {
-                document,
-                shared: count,
-                signature,
-            });
+            let both_short = new_is_short && short(size as usize);
+            let count = if same_text.contains(&document) {
+                u32::MAX
+            } else {
+                kept_shared + if both_short { other_shared } else { 0 }
+            };
+            if count > 0 {
+                hits.push(Hit {
+                    document,
+                    shared: count,
+                    signature: size,
+                });
+            }
         }
         hits.sort_by_key(|h| h.document);
-        Ok((hits, oversized))
+        Ok(Hits {
+            hits,
+            kept: if new_is_short {
+                signature.len() as u32
+            } else {
+                kept
+            },
+            oversized,
+        })
     }
 
     /// Reads one indexed document back, with its chrome verdicts.

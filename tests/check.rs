@@ -375,6 +375,44 @@ mod against {
     }
 
     #[test]
+    fn a_story_already_reprinted_many_times_is_still_found() {
+        // Seventy reprints of the spun story in the index: every shingle of it is in more
+        // documents than a bucket expands (64). `report` keeps a share of such shingles, chosen
+        // by hash, and still pairs the copies; the check must find the wrapped copy too.
+        let dir = tempfile::tempdir().unwrap();
+        let collection = dir.path().join("collection");
+        let new = dir.path().join("new");
+        std::fs::create_dir(&collection).unwrap();
+        std::fs::create_dir(&new).unwrap();
+        let spun = std::fs::read_to_string(crate::util::seeds().join(SPUN)).unwrap();
+        for i in 0..70 {
+            std::fs::write(
+                collection.join(format!("reprint-{i:02}.txt")),
+                format!("{spun}\n\nThis reprint is number {i} of the series."),
+            )
+            .unwrap();
+        }
+        std::fs::copy(crate::util::seeds().join(WRAPPED), new.join(WRAPPED)).unwrap();
+        let out = run_in(
+            dir.path(),
+            &["index", "build", "collection", "-o", "many.idx"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = run_in(
+            dir.path(),
+            &["check", "new", "--against", "many.idx", "--format", "json"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found = value["findings"].as_array().unwrap();
+        assert!(!found.is_empty());
+        assert!(
+            found.iter().all(|f| f["b"] == WRAPPED || f["a"] == WRAPPED),
+            "{value}"
+        );
+    }
+
+    #[test]
     fn a_new_version_of_an_indexed_document_is_not_its_own_copy() {
         let (dir, _) = indexed();
         let path = dir.path().join("collection").join(SPUN);
