@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -442,16 +443,16 @@ impl Store {
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
         let first = self.len_unguarded()?;
         // Group postings in memory first: one read-modify-write per shingle, not per document.
-        let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        let mut identical: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+        // Sorted (key, document) pairs, 16 bytes a posting: a map of lists took some 50 bytes
+        // for each of the tens of millions of shingles found once.
+        let mut postings: Vec<(u64, u32)> = Vec::new();
+        let mut identical: Vec<(u64, u32)> = Vec::new();
         let mut frequencies: FxHashMap<u64, u32> = FxHashMap::default();
         for (k, entry) in entries.iter().enumerate() {
             let number = first + k as u32;
-            for &shingle in entry.signature {
-                postings.entry(shingle).or_default().push(number);
-            }
+            postings.extend(entry.signature.iter().map(|&shingle| (shingle, number)));
             if let Some(f) = entry.fingerprint {
-                identical.entry(f).or_default().push(number);
+                identical.push((f, number));
             }
             let mut tokens = entry.tokens.to_vec();
             tokens.sort_unstable();
@@ -478,18 +479,20 @@ impl Store {
                     .insert(number, entry.signature.len() as u32)
                     .map_err(|e| err(&e))?;
             }
-            for (definition, map) in [(POSTINGS, &postings), (IDENTICAL, &identical)] {
+            for (definition, pairs) in [(POSTINGS, &mut postings), (IDENTICAL, &mut identical)] {
+                // By key, then document: each list in document order, as it has always been.
+                pairs.par_sort_unstable();
                 let mut table = txn.open_table(definition).map_err(|e| err(&e))?;
-                let mut keys: Vec<&u64> = map.keys().collect();
-                keys.sort_unstable();
-                for key in keys {
-                    let mut list: Vec<u32> = match table.get(*key).map_err(|e| err(&e))? {
-                        Some(existing) => unpack(existing.value()).collect(),
-                        None => Vec::new(),
-                    };
-                    list.extend(&map[key]);
+                let mut list: Vec<u32> = Vec::new();
+                for group in pairs.chunk_by(|x, y| x.0 == y.0) {
+                    let key = group[0].0;
+                    list.clear();
+                    if let Some(existing) = table.get(key).map_err(|e| err(&e))? {
+                        list.extend(unpack(existing.value()));
+                    }
+                    list.extend(group.iter().map(|&(_, document)| document));
                     table
-                        .insert(*key, pack(&list).as_slice())
+                        .insert(key, pack(&list).as_slice())
                         .map_err(|e| err(&e))?;
                 }
             }
