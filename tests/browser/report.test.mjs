@@ -91,6 +91,12 @@ async function open(url, viewport = { width: 1280, height: 900 }) {
   return { page, problems, requests };
 }
 
+/** Waits for a pair's rows: the view is laid out on the hashchange event a click sets off, which
+ * fires after the click returns. */
+async function laidOut(page) {
+  await page.locator("#view .row").first().waitFor({ state: "attached", timeout: 10000 });
+}
+
 test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict link lands on its line", async () => {
   const { page, problems, requests } = await open(seedsUrl);
 
@@ -108,6 +114,7 @@ test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict l
 
   // Click the pair.
   await page.click('#pairs-table a:text-matches("^002_")');
+  await laidOut(page);
   assert.match(decodeURIComponent(new URL(page.url()).hash), /^#pair=002_[0-9a-f]+\.txt&004_[0-9a-f]+\.txt$/);
   assert.equal(await page.isVisible("#view"), true);
   assert.equal(await page.isVisible("#overview"), false);
@@ -141,6 +148,8 @@ test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict l
   await link.click();
   assert.match(doc, /^004_/);
   const target = page.locator(".row.target");
+  // The view is laid out on the hashchange event, which fires after the click returns.
+  await target.first().waitFor({ state: "attached", timeout: 10000 });
   assert.equal(await target.count(), 1, "the conflict's row is marked");
   const [from, to] = (await target.getAttribute("data-b")).split(" ").map(Number);
   assert.ok(from <= Number(line) && Number(line) <= to, `line ${line} in ${from}..${to}`);
@@ -194,6 +203,7 @@ test("text from documents is shown as text and runs nothing", async () => {
 
   const { page, problems } = await open(hostileUrl);
   await page.click('#pairs-table a:text-is("b.txt") >> nth=0');
+  await laidOut(page);
   const shown = await page.locator("#view").textContent();
   assert.ok(shown.includes("<script>window.__pwned = 1</script>"), "the script shows as text");
   assert.ok(shown.includes('onerror="window.__pwned = 2"'), "the attribute shows as text");
@@ -208,6 +218,7 @@ test("phone width: nothing overflows sideways and the sides stack", async () => 
   const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "summary fits");
   await page.click('#pairs-table a:text-matches("^004_")');
+  await laidOut(page);
   assert.ok((await overflow()) <= 0, "pair view fits");
   const boxes = await page.locator(".row.changed").first().evaluate((row) => {
     const [a, b] = [row.querySelector(".text.a"), row.querySelector(".text.b")];
