@@ -103,24 +103,78 @@ fn store_all(
     store.add(&entries)
 }
 
+/// Documents prepared and stored at a time by [`build`].
+const BUILD_BATCH: usize = 4096;
+
 /// `crosscheck index build`: a new index of every document under `paths`.
+///
+/// Read as `report` reads (a collection of more than 1 GiB set aside on disk, see
+/// [`crate::corpus::SpillMode`]), chrome judged with the whole collection as evidence, then
+/// prepared and stored a batch at a time ([`crate::store::Builder`]): a build holds one batch
+/// of documents and the postings, not the collection. If anything fails, the partial file is
+/// removed.
 pub fn build(
     paths: &[PathBuf],
     output: &Path,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Added, IncrementalError> {
-    let Read {
-        documents,
-        prepared,
-        warnings,
-    } = read_and_prepare(paths, options, progress)?;
-    progress.stage("storing", 0);
-    let store = Store::create(output, &IndexSettings::of(options))?;
-    store_all(&store, &documents, &prepared, options)?;
+    progress.stage("reading", 0);
+    let (corpus, warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
+    progress.stage("chrome", corpus.len() as u64);
+    let recurring = chrome::recurring(&corpus, &options.chrome);
+    progress.stage("storing", corpus.len() as u64);
+    let built = (|| {
+        let mut builder = Store::create(output, &IndexSettings::of(options))?.builder();
+        let mut failed = None;
+        corpus.chunks(|_, chunk| {
+            for batch in chunk.chunks(BUILD_BATCH) {
+                if failed.is_some() {
+                    return;
+                }
+                let prepared: Vec<Prepared> = batch
+                    .par_iter()
+                    .map(|document| {
+                        let chrome = chrome::detect_with(document, &recurring);
+                        let analysis = crate::text::analyze_document(document, &chrome);
+                        Prepared { chrome, analysis }
+                    })
+                    .collect();
+                let signatures: Vec<Vec<u64>> =
+                    prepared.par_iter().map(|p| signature(p, options)).collect();
+                let entries: Vec<Entry> = batch
+                    .iter()
+                    .zip(&prepared)
+                    .zip(&signatures)
+                    .map(|((document, p), signature)| Entry {
+                        document,
+                        chrome: &p.chrome,
+                        tokens: &p.analysis.tokens,
+                        signature,
+                        fingerprint: index::fingerprint(&p.analysis.tokens),
+                    })
+                    .collect();
+                if let Err(error) = builder.add(&entries) {
+                    failed = Some(error);
+                }
+                progress.advance(batch.len() as u64);
+            }
+        });
+        match failed {
+            Some(error) => Err(error),
+            None => builder.finish(),
+        }
+    })();
+    let store = match built {
+        Ok(store) => store,
+        Err(error) => {
+            let _ = std::fs::remove_file(output);
+            return Err(error.into());
+        }
+    };
     progress.finish();
     Ok(Added {
-        documents: documents.len(),
+        documents: corpus.len(),
         total: store.len()?,
         warnings,
     })

@@ -259,6 +259,129 @@ fn guarded<T>(
     })
 }
 
+/// Fills a new index a batch of documents at a time ([`Store::builder`]).
+///
+/// One write transaction for a whole build held every page it wrote until it committed, so a
+/// build took about the index's size in memory on top of its documents (2.5 GB for 100,000
+/// news articles, BENCHMARKS.md). Here each batch's documents are committed as they come, their
+/// numbers in order, so each commit appends to the tables; the postings, fingerprints and token
+/// counts, which fall all over their key space, are kept (16 bytes a posting) and written in
+/// key order at the end, committed every [`KEYS_PER_COMMIT`] keys.
+pub struct Builder {
+    store: Store,
+    postings: Vec<(u64, u32)>,
+    identical: Vec<(u64, u32)>,
+    frequencies: FxHashMap<u64, u32>,
+    documents: u32,
+}
+
+/// Keys written per transaction when a [`Builder`] finishes.
+const KEYS_PER_COMMIT: usize = 1 << 20;
+
+impl Builder {
+    /// Stores a batch of documents, numbered after those stored before.
+    pub fn add(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+        let path = self.store.path.clone();
+        guarded(&path, || self.add_unguarded(entries))
+    }
+
+    /// Writes what the batches left for the end and returns the finished index.
+    pub fn finish(self) -> Result<Store, StoreError> {
+        let path = self.store.path.clone();
+        guarded(&path, move || self.finish_unguarded())
+    }
+
+    fn add_unguarded(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+        let path = &self.store.path;
+        let err = |e: &dyn std::fmt::Display| damaged(path, e);
+        let first = self.documents;
+        let txn = self.store.db.begin_write().map_err(|e| err(&e))?;
+        {
+            let mut documents = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
+            let mut ids = txn.open_table(IDS).map_err(|e| err(&e))?;
+            let mut sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
+            for (k, entry) in entries.iter().enumerate() {
+                let number = first + k as u32;
+                let stored = serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
+                    .expect("documents serialize");
+                documents
+                    .insert(number, stored.as_slice())
+                    .map_err(|e| err(&e))?;
+                ids.insert(entry.document.id.as_str(), number)
+                    .map_err(|e| err(&e))?;
+                sizes
+                    .insert(number, entry.signature.len() as u32)
+                    .map_err(|e| err(&e))?;
+                self.postings
+                    .extend(entry.signature.iter().map(|&shingle| (shingle, number)));
+                if let Some(f) = entry.fingerprint {
+                    self.identical.push((f, number));
+                }
+                let mut tokens = entry.tokens.to_vec();
+                tokens.sort_unstable();
+                tokens.dedup();
+                for t in tokens {
+                    *self.frequencies.entry(t).or_default() += 1;
+                }
+            }
+        }
+        txn.commit().map_err(|e| err(&e))?;
+        self.documents += entries.len() as u32;
+        Ok(())
+    }
+
+    fn finish_unguarded(mut self) -> Result<Store, StoreError> {
+        let path = self.store.path.clone();
+        let err = |e: &dyn std::fmt::Display| damaged(&path, e);
+        let db = &self.store.db;
+        for (definition, pairs) in [
+            (POSTINGS, &mut self.postings),
+            (IDENTICAL, &mut self.identical),
+        ] {
+            // By key, then document: each list in document order.
+            pairs.par_sort_unstable();
+            let groups: Vec<&[(u64, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
+            let mut list: Vec<u32> = Vec::new();
+            for commit in groups.chunks(KEYS_PER_COMMIT) {
+                let txn = db.begin_write().map_err(|e| err(&e))?;
+                {
+                    let mut table = txn.open_table(definition).map_err(|e| err(&e))?;
+                    for group in commit {
+                        list.clear();
+                        list.extend(group.iter().map(|&(_, document)| document));
+                        table
+                            .insert(group[0].0, pack(&list).as_slice())
+                            .map_err(|e| err(&e))?;
+                    }
+                }
+                txn.commit().map_err(|e| err(&e))?;
+            }
+            *pairs = Vec::new();
+        }
+        let mut frequencies: Vec<(u64, u32)> = self.frequencies.drain().collect();
+        frequencies.par_sort_unstable();
+        for commit in frequencies.chunks(KEYS_PER_COMMIT) {
+            let txn = db.begin_write().map_err(|e| err(&e))?;
+            {
+                let mut table = txn.open_table(FREQUENCIES).map_err(|e| err(&e))?;
+                for &(token, count) in commit {
+                    table.insert(token, count).map_err(|e| err(&e))?;
+                }
+            }
+            txn.commit().map_err(|e| err(&e))?;
+        }
+        let txn = db.begin_write().map_err(|e| err(&e))?;
+        {
+            let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
+            let total = self.documents.to_string();
+            meta.insert("documents", total.as_str())
+                .map_err(|e| err(&e))?;
+        }
+        txn.commit().map_err(|e| err(&e))?;
+        Ok(self.store)
+    }
+}
+
 /// One document to add: the document, its chrome, tokens, signature and whole-text fingerprint.
 pub struct Entry<'a> {
     /// The document.
@@ -512,6 +635,18 @@ impl Store {
         txn.commit().map_err(|e| err(&e))
     }
 
+    /// Turns a store just made by [`Store::create`] into a [`Builder`], which fills it a batch
+    /// at a time without holding the whole index in one transaction.
+    pub fn builder(self) -> Builder {
+        Builder {
+            store: self,
+            postings: Vec::new(),
+            identical: Vec::new(),
+            frequencies: FxHashMap::default(),
+            documents: 0,
+        }
+    }
+
     fn hits_unguarded(
         &self,
         signature: &[u64],
@@ -621,5 +756,118 @@ impl Store {
             }
         }
         Ok((out, self.len_unguarded()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seed articles, one of them twice under another name, as `index build` prepares them:
+    /// documents, their chrome and tokens, signatures and fingerprints.
+    struct Seeds {
+        documents: Vec<Document>,
+        prepared: Vec<crate::Prepared>,
+        signatures: Vec<Vec<u64>>,
+        fingerprints: Vec<Option<u64>>,
+    }
+
+    fn seeds() -> Seeds {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let mut documents: Vec<Document> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let id = path.file_name().unwrap().to_string_lossy().into_owned();
+                Document::from_text(id, &path, &text)
+            })
+            .collect();
+        documents.sort_by(|a, b| a.id.cmp(&b.id));
+        let again = Document::from_text("again.txt", "again.txt", &documents[0].text);
+        documents.push(again);
+        let chromes = crate::chrome::detect(&documents, &Default::default());
+        let prepared = crate::prepare(&documents, chromes, &crate::Quiet);
+        let shingle_words = IndexOptions::default().shingle_words;
+        let signatures = prepared
+            .iter()
+            .map(|p| index::sign(&p.analysis.tokens, shingle_words))
+            .collect();
+        let fingerprints = prepared
+            .iter()
+            .map(|p| index::fingerprint(&p.analysis.tokens))
+            .collect();
+        Seeds {
+            documents,
+            prepared,
+            signatures,
+            fingerprints,
+        }
+    }
+
+    fn entries(seeds: &Seeds) -> Vec<Entry<'_>> {
+        (0..seeds.documents.len())
+            .map(|i| Entry {
+                document: &seeds.documents[i],
+                chrome: &seeds.prepared[i].chrome,
+                tokens: &seeds.prepared[i].analysis.tokens,
+                signature: &seeds.signatures[i],
+                fingerprint: seeds.fingerprints[i],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_index_built_in_batches_answers_as_one_added_at_once() {
+        let seeds = seeds();
+        let entries = entries(&seeds);
+        let dir = tempfile::tempdir().unwrap();
+        let settings = IndexSettings::of(&crate::Options::default());
+        let whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
+        whole.add(&entries).unwrap();
+        let mut builder = Store::create(&dir.path().join("built"), &settings)
+            .unwrap()
+            .builder();
+        for batch in entries.chunks(2) {
+            builder.add(batch).unwrap();
+        }
+        let built = builder.finish().unwrap();
+        // Reopened, as `check` opens it: the document count and the settings are in place.
+        drop(built);
+        let built = Store::open(&dir.path().join("built"), &settings).unwrap();
+        assert_eq!(whole.len().unwrap(), built.len().unwrap());
+
+        let options = IndexOptions::default();
+        let hits = |store: &Store, i: usize| {
+            let found = store
+                .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
+                .unwrap();
+            let hits: Vec<(u32, u32, u32)> = found
+                .hits
+                .iter()
+                .map(|h| (h.document, h.shared, h.signature))
+                .collect();
+            (hits, found.kept, found.oversized)
+        };
+        for i in 0..entries.len() {
+            assert_eq!(hits(&whole, i), hits(&built, i), "document {i}");
+        }
+        let twin = hits(&built, entries.len() - 1).0;
+        assert!(
+            twin.iter()
+                .any(|&(document, shared, _)| document == 0 && shared == u32::MAX)
+        );
+        let tokens: Vec<Token> = seeds
+            .prepared
+            .iter()
+            .flat_map(|p| p.analysis.tokens.iter().copied())
+            .collect();
+        let (a, n) = whole.frequencies(tokens.iter().copied()).unwrap();
+        let (b, m) = built.frequencies(tokens.iter().copied()).unwrap();
+        assert_eq!((a.len(), n), (b.len(), m));
+        assert!(!a.is_empty() && a.iter().all(|(t, count)| b.get(t) == Some(count)));
+        let (document, _) = built.document(3).unwrap();
+        assert_eq!(document.id, seeds.documents[3].id);
+        assert!(built.contains_id(&seeds.documents[5].id).unwrap());
     }
 }
