@@ -125,7 +125,8 @@ pub fn build(
     let recurring = chrome::recurring(&corpus, &options.chrome);
     progress.stage("storing", corpus.len() as u64);
     let built = (|| {
-        let mut builder = Store::create(output, &IndexSettings::of(options))?.builder();
+        let mut builder = Store::create(output, &IndexSettings::of(options))?
+            .builder(options.spill.dir.as_deref());
         let mut failed = None;
         corpus.chunks(|_, chunk| {
             for batch in chunk.chunks(BUILD_BATCH) {

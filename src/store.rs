@@ -264,15 +264,87 @@ fn guarded<T>(
 /// One write transaction for a whole build held every page it wrote until it committed, so a
 /// build took about the index's size in memory on top of its documents (2.5 GB for 100,000
 /// news articles, BENCHMARKS.md). Here each batch's documents are committed as they come, their
-/// numbers in order, so each commit appends to the tables; the postings, fingerprints and token
-/// counts, which fall all over their key space, are kept (16 bytes a posting) and written in
-/// key order at the end, committed every [`KEYS_PER_COMMIT`] keys.
+/// numbers in order, so each commit appends to the tables. The postings fall all over their key
+/// space: each batch's are sorted and written to a temporary file as a run (12 bytes a
+/// posting), and the runs are merged at the end, the lists written in key order and committed
+/// every [`KEYS_PER_COMMIT`] keys. Fingerprints (one a document) and token counts (one a word
+/// of the vocabulary) are kept in memory and written the same way.
 pub struct Builder {
     store: Store,
-    postings: Vec<(u64, u32)>,
+    scratch: PathBuf,
+    runs: Option<Runs>,
     identical: Vec<(u64, u32)>,
     frequencies: FxHashMap<u64, u32>,
     documents: u32,
+}
+
+/// Sorted runs of (shingle, document) postings in one unlinked temporary file.
+struct Runs {
+    writer: std::io::BufWriter<std::fs::File>,
+    /// Each run's first posting and its number of postings.
+    bounds: Vec<(u64, u64)>,
+    written: u64,
+}
+
+/// Bytes of one posting in a run: the shingle and the document, little-endian.
+const RUN_POSTING: usize = 12;
+
+/// Postings read from a run at a time while merging (few in tests, so that their runs are read
+/// in many pieces).
+const RUN_BUFFER: usize = if cfg!(test) { 64 } else { 8192 };
+
+/// One run being merged: where it stands in the file, and what was read of it.
+struct RunReader {
+    next: u64,
+    end: u64,
+    buffer: Vec<(u64, u32)>,
+    at: usize,
+}
+
+impl RunReader {
+    /// The posting at the front, reading the next piece of the run when the buffer is spent.
+    fn peek(&mut self, file: &std::fs::File) -> std::io::Result<Option<(u64, u32)>> {
+        if self.at == self.buffer.len() {
+            if self.next == self.end {
+                return Ok(None);
+            }
+            let count = (self.end - self.next).min(RUN_BUFFER as u64);
+            let mut bytes = vec![0u8; count as usize * RUN_POSTING];
+            read_exact_at(file, &mut bytes, self.next * RUN_POSTING as u64)?;
+            self.buffer.clear();
+            self.buffer.extend(bytes.chunks_exact(RUN_POSTING).map(|b| {
+                (
+                    u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+                    u32::from_le_bytes(b[8..].try_into().expect("4 bytes")),
+                )
+            }));
+            self.at = 0;
+            self.next += count;
+        }
+        Ok(Some(self.buffer[self.at]))
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(
+    file: &std::fs::File,
+    mut bytes: &mut [u8],
+    mut offset: u64,
+) -> std::io::Result<()> {
+    while !bytes.is_empty() {
+        let n = std::os::windows::fs::FileExt::seek_read(file, bytes, offset)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        bytes = &mut bytes[n..];
+        offset += n as u64;
+    }
+    Ok(())
 }
 
 /// Keys written per transaction when a [`Builder`] finishes.
@@ -291,7 +363,55 @@ impl Builder {
         guarded(&path, move || self.finish_unguarded())
     }
 
+    /// An error of the temporary file of runs, naming its directory.
+    fn scratch_error(&self, error: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.scratch.clone(),
+            detail: format!("cannot write or read back the index build's temporary file: {error}"),
+        }
+    }
+
+    /// Sorts a batch's postings and appends them to the runs file as one run.
+    fn write_run(&mut self, mut postings: Vec<(u64, u32)>) -> Result<(), StoreError> {
+        use std::io::Write;
+        postings.par_sort_unstable();
+        if self.runs.is_none() {
+            let file = tempfile::tempfile_in(&self.scratch).map_err(|e| self.scratch_error(e))?;
+            self.runs = Some(Runs {
+                writer: std::io::BufWriter::with_capacity(1 << 20, file),
+                bounds: Vec::new(),
+                written: 0,
+            });
+        }
+        let runs = self.runs.as_mut().expect("made above");
+        let mut result = Ok(());
+        for &(shingle, document) in &postings {
+            result = runs
+                .writer
+                .write_all(&shingle.to_le_bytes())
+                .and_then(|()| runs.writer.write_all(&document.to_le_bytes()));
+            if result.is_err() {
+                break;
+            }
+        }
+        runs.bounds.push((runs.written, postings.len() as u64));
+        runs.written += postings.len() as u64;
+        result.map_err(|e| self.scratch_error(e))
+    }
+
     fn add_unguarded(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+        let postings: Vec<(u64, u32)> = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(k, entry)| {
+                let number = self.documents + k as u32;
+                entry
+                    .signature
+                    .iter()
+                    .map(move |&shingle| (shingle, number))
+            })
+            .collect();
+        self.write_run(postings)?;
         let path = &self.store.path;
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
         let first = self.documents;
@@ -312,8 +432,6 @@ impl Builder {
                 sizes
                     .insert(number, entry.signature.len() as u32)
                     .map_err(|e| err(&e))?;
-                self.postings
-                    .extend(entry.signature.iter().map(|&shingle| (shingle, number)));
                 if let Some(f) = entry.fingerprint {
                     self.identical.push((f, number));
                 }
@@ -330,33 +448,106 @@ impl Builder {
         Ok(())
     }
 
+    /// Merges the runs into the postings table, each shingle's list in document order (a run
+    /// holds a batch, and batches are numbered in order), committed every [`KEYS_PER_COMMIT`]
+    /// keys.
+    fn merge_runs(&mut self) -> Result<(), StoreError> {
+        let Some(runs) = self.runs.take() else {
+            return Ok(());
+        };
+        let file = runs
+            .writer
+            .into_inner()
+            .map_err(|e| self.scratch_error(e.into_error()))?;
+        let mut readers: Vec<RunReader> = runs
+            .bounds
+            .iter()
+            .map(|&(start, count)| RunReader {
+                next: start,
+                end: start + count,
+                buffer: Vec::new(),
+                at: 0,
+            })
+            .collect();
+        // The front of every run, smallest first: (shingle, document, run).
+        let mut fronts = std::collections::BinaryHeap::new();
+        for (k, reader) in readers.iter_mut().enumerate() {
+            if let Some((shingle, document)) =
+                reader.peek(&file).map_err(|e| self.scratch_error(e))?
+            {
+                fronts.push(std::cmp::Reverse((shingle, document, k)));
+            }
+        }
+        let path = self.store.path.clone();
+        let err = |e: &dyn std::fmt::Display| damaged(&path, e);
+        // The next shingle and its documents from every run's front.
+        let mut list: Vec<u32> = Vec::new();
+        let mut next_list = |list: &mut Vec<u32>| -> std::io::Result<Option<u64>> {
+            list.clear();
+            let Some(&std::cmp::Reverse((shingle, _, _))) = fronts.peek() else {
+                return Ok(None);
+            };
+            while let Some(&std::cmp::Reverse((front, document, k))) = fronts.peek() {
+                if front != shingle {
+                    break;
+                }
+                fronts.pop();
+                list.push(document);
+                readers[k].at += 1;
+                if let Some((shingle, document)) = readers[k].peek(&file)? {
+                    fronts.push(std::cmp::Reverse((shingle, document, k)));
+                }
+            }
+            Ok(Some(shingle))
+        };
+        loop {
+            let mut done = false;
+            let txn = self.store.db.begin_write().map_err(|e| err(&e))?;
+            {
+                let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
+                for _ in 0..KEYS_PER_COMMIT {
+                    let next = next_list(&mut list).map_err(|e| StoreError::Io {
+                        path: self.scratch.clone(),
+                        detail: format!("cannot read back the index build's temporary file: {e}"),
+                    })?;
+                    let Some(shingle) = next else {
+                        done = true;
+                        break;
+                    };
+                    table
+                        .insert(shingle, pack(&list).as_slice())
+                        .map_err(|e| err(&e))?;
+                }
+            }
+            txn.commit().map_err(|e| err(&e))?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
     fn finish_unguarded(mut self) -> Result<Store, StoreError> {
         let path = self.store.path.clone();
         let err = |e: &dyn std::fmt::Display| damaged(&path, e);
+        self.merge_runs()?;
         let db = &self.store.db;
-        for (definition, pairs) in [
-            (POSTINGS, &mut self.postings),
-            (IDENTICAL, &mut self.identical),
-        ] {
-            // By key, then document: each list in document order.
-            pairs.par_sort_unstable();
-            let groups: Vec<&[(u64, u32)]> = pairs.chunk_by(|x, y| x.0 == y.0).collect();
-            let mut list: Vec<u32> = Vec::new();
-            for commit in groups.chunks(KEYS_PER_COMMIT) {
-                let txn = db.begin_write().map_err(|e| err(&e))?;
-                {
-                    let mut table = txn.open_table(definition).map_err(|e| err(&e))?;
-                    for group in commit {
-                        list.clear();
-                        list.extend(group.iter().map(|&(_, document)| document));
-                        table
-                            .insert(group[0].0, pack(&list).as_slice())
-                            .map_err(|e| err(&e))?;
-                    }
+        // By key, then document: each list in document order.
+        self.identical.par_sort_unstable();
+        let groups: Vec<&[(u64, u32)]> = self.identical.chunk_by(|x, y| x.0 == y.0).collect();
+        let mut list: Vec<u32> = Vec::new();
+        for commit in groups.chunks(KEYS_PER_COMMIT) {
+            let txn = db.begin_write().map_err(|e| err(&e))?;
+            {
+                let mut table = txn.open_table(IDENTICAL).map_err(|e| err(&e))?;
+                for group in commit {
+                    list.clear();
+                    list.extend(group.iter().map(|&(_, document)| document));
+                    table
+                        .insert(group[0].0, pack(&list).as_slice())
+                        .map_err(|e| err(&e))?;
                 }
-                txn.commit().map_err(|e| err(&e))?;
             }
-            *pairs = Vec::new();
+            txn.commit().map_err(|e| err(&e))?;
         }
         let mut frequencies: Vec<(u64, u32)> = self.frequencies.drain().collect();
         frequencies.par_sort_unstable();
@@ -637,10 +828,14 @@ impl Store {
 
     /// Turns a store just made by [`Store::create`] into a [`Builder`], which fills it a batch
     /// at a time without holding the whole index in one transaction.
-    pub fn builder(self) -> Builder {
+    ///
+    /// Each batch's postings are sorted and set aside in an unlinked temporary file in
+    /// `scratch` (the system's temporary directory if `None`), and merged at the end.
+    pub fn builder(self, scratch: Option<&Path>) -> Builder {
         Builder {
             store: self,
-            postings: Vec::new(),
+            scratch: scratch.map_or_else(std::env::temp_dir, Path::to_path_buf),
+            runs: None,
             identical: Vec::new(),
             frequencies: FxHashMap::default(),
             documents: 0,
@@ -827,7 +1022,7 @@ mod tests {
         whole.add(&entries).unwrap();
         let mut builder = Store::create(&dir.path().join("built"), &settings)
             .unwrap()
-            .builder();
+            .builder(Some(dir.path()));
         for batch in entries.chunks(2) {
             builder.add(batch).unwrap();
         }
