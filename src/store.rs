@@ -286,6 +286,58 @@ struct Runs {
     written: u64,
 }
 
+/// Adds what `entries`, numbered from `first`, hold to the collections of a write: their
+/// postings, their whole-text fingerprints, and the documents each token is in.
+fn count_entries(
+    entries: &[Entry],
+    first: u32,
+    postings: &mut Vec<(u64, u32)>,
+    identical: &mut Vec<(u64, u32)>,
+    frequencies: &mut FxHashMap<u64, u32>,
+) {
+    for (k, entry) in entries.iter().enumerate() {
+        let number = first + k as u32;
+        postings.extend(entry.signature.iter().map(|&shingle| (shingle, number)));
+        if let Some(f) = entry.fingerprint {
+            identical.push((f, number));
+        }
+        let mut tokens = entry.tokens.to_vec();
+        tokens.sort_unstable();
+        tokens.dedup();
+        for t in tokens {
+            *frequencies.entry(t).or_default() += 1;
+        }
+    }
+}
+
+/// Stores `entries`, numbered from `first`: each document with its chrome, its id, and the
+/// size of its signature.
+fn store_documents(
+    txn: &redb::WriteTransaction,
+    entries: &[Entry],
+    first: u32,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    let mut documents = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
+    let mut ids = txn.open_table(IDS).map_err(|e| err(&e))?;
+    let mut sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
+    for (k, entry) in entries.iter().enumerate() {
+        let number = first + k as u32;
+        let stored = serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
+            .expect("documents serialize");
+        documents
+            .insert(number, stored.as_slice())
+            .map_err(|e| err(&e))?;
+        ids.insert(entry.document.id.as_str(), number)
+            .map_err(|e| err(&e))?;
+        sizes
+            .insert(number, entry.signature.len() as u32)
+            .map_err(|e| err(&e))?;
+    }
+    Ok(())
+}
+
 /// Bytes of one posting in a run: the shingle and the document, little-endian.
 const RUN_POSTING: usize = 12;
 
@@ -400,49 +452,20 @@ impl Builder {
     }
 
     fn add_unguarded(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
-        let postings: Vec<(u64, u32)> = entries
-            .iter()
-            .enumerate()
-            .flat_map(|(k, entry)| {
-                let number = self.documents + k as u32;
-                entry
-                    .signature
-                    .iter()
-                    .map(move |&shingle| (shingle, number))
-            })
-            .collect();
+        let first = self.documents;
+        let mut postings = Vec::new();
+        count_entries(
+            entries,
+            first,
+            &mut postings,
+            &mut self.identical,
+            &mut self.frequencies,
+        );
         self.write_run(postings)?;
         let path = &self.store.path;
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
-        let first = self.documents;
         let txn = self.store.db.begin_write().map_err(|e| err(&e))?;
-        {
-            let mut documents = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
-            let mut ids = txn.open_table(IDS).map_err(|e| err(&e))?;
-            let mut sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
-            for (k, entry) in entries.iter().enumerate() {
-                let number = first + k as u32;
-                let stored = serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
-                    .expect("documents serialize");
-                documents
-                    .insert(number, stored.as_slice())
-                    .map_err(|e| err(&e))?;
-                ids.insert(entry.document.id.as_str(), number)
-                    .map_err(|e| err(&e))?;
-                sizes
-                    .insert(number, entry.signature.len() as u32)
-                    .map_err(|e| err(&e))?;
-                if let Some(f) = entry.fingerprint {
-                    self.identical.push((f, number));
-                }
-                let mut tokens = entry.tokens.to_vec();
-                tokens.sort_unstable();
-                tokens.dedup();
-                for t in tokens {
-                    *self.frequencies.entry(t).or_default() += 1;
-                }
-            }
-        }
+        store_documents(&txn, entries, first, path)?;
         txn.commit().map_err(|e| err(&e))?;
         self.documents += entries.len() as u32;
         Ok(())
@@ -762,37 +785,16 @@ impl Store {
         let mut postings: Vec<(u64, u32)> = Vec::new();
         let mut identical: Vec<(u64, u32)> = Vec::new();
         let mut frequencies: FxHashMap<u64, u32> = FxHashMap::default();
-        for (k, entry) in entries.iter().enumerate() {
-            let number = first + k as u32;
-            postings.extend(entry.signature.iter().map(|&shingle| (shingle, number)));
-            if let Some(f) = entry.fingerprint {
-                identical.push((f, number));
-            }
-            let mut tokens = entry.tokens.to_vec();
-            tokens.sort_unstable();
-            tokens.dedup();
-            for t in tokens {
-                *frequencies.entry(t).or_default() += 1;
-            }
-        }
+        count_entries(
+            entries,
+            first,
+            &mut postings,
+            &mut identical,
+            &mut frequencies,
+        );
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
+        store_documents(&txn, entries, first, path)?;
         {
-            let mut documents = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
-            let mut ids = txn.open_table(IDS).map_err(|e| err(&e))?;
-            let mut sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
-            for (k, entry) in entries.iter().enumerate() {
-                let number = first + k as u32;
-                let stored = serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
-                    .expect("documents serialize");
-                documents
-                    .insert(number, stored.as_slice())
-                    .map_err(|e| err(&e))?;
-                ids.insert(entry.document.id.as_str(), number)
-                    .map_err(|e| err(&e))?;
-                sizes
-                    .insert(number, entry.signature.len() as u32)
-                    .map_err(|e| err(&e))?;
-            }
             for (definition, pairs) in [(POSTINGS, &mut postings), (IDENTICAL, &mut identical)] {
                 // By key, then document: each list in document order, as it has always been.
                 pairs.par_sort_unstable();
