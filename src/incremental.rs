@@ -81,17 +81,17 @@ fn signature(prepared: &Prepared, options: &Options) -> Vec<u64> {
     }
 }
 
-fn store_all(
-    store: &Store,
-    documents: &[Document],
-    prepared: &[Prepared],
-    options: &Options,
-) -> Result<(), StoreError> {
-    let signatures: Vec<Vec<u64>> = prepared.par_iter().map(|p| signature(p, options)).collect();
-    let entries: Vec<Entry> = documents
+/// The store entries of prepared documents, with their `signatures`.
+fn entries<'a, D: std::borrow::Borrow<Document>>(
+    documents: &'a [D],
+    prepared: &'a [Prepared],
+    signatures: &'a [Vec<u64>],
+) -> Vec<Entry<'a>> {
+    documents
         .iter()
+        .map(|d| d.borrow())
         .zip(prepared)
-        .zip(&signatures)
+        .zip(signatures)
         .map(|((document, p), signature)| Entry {
             document,
             chrome: &p.chrome,
@@ -99,8 +99,21 @@ fn store_all(
             signature,
             fingerprint: index::fingerprint(&p.analysis.tokens),
         })
-        .collect();
-    store.add(&entries)
+        .collect()
+}
+
+fn signatures(prepared: &[Prepared], options: &Options) -> Vec<Vec<u64>> {
+    prepared.par_iter().map(|p| signature(p, options)).collect()
+}
+
+fn store_all(
+    store: &Store,
+    documents: &[Document],
+    prepared: &[Prepared],
+    options: &Options,
+) -> Result<(), StoreError> {
+    let signatures = signatures(prepared, options);
+    store.add(&entries(documents, prepared, &signatures))
 }
 
 /// Documents prepared and stored at a time by [`build`].
@@ -135,27 +148,10 @@ pub fn build(
                 }
                 let prepared: Vec<Prepared> = batch
                     .par_iter()
-                    .map(|document| {
-                        let chrome = chrome::detect_with(document, &recurring);
-                        let analysis = crate::text::analyze_document(document, &chrome);
-                        Prepared { chrome, analysis }
-                    })
+                    .map(|document| Prepared::of(document, &recurring))
                     .collect();
-                let signatures: Vec<Vec<u64>> =
-                    prepared.par_iter().map(|p| signature(p, options)).collect();
-                let entries: Vec<Entry> = batch
-                    .iter()
-                    .zip(&prepared)
-                    .zip(&signatures)
-                    .map(|((document, p), signature)| Entry {
-                        document,
-                        chrome: &p.chrome,
-                        tokens: &p.analysis.tokens,
-                        signature,
-                        fingerprint: index::fingerprint(&p.analysis.tokens),
-                    })
-                    .collect();
-                if let Err(error) = builder.add(&entries) {
+                let signatures = signatures(&prepared, options);
+                if let Err(error) = builder.add(&entries(batch, &prepared, &signatures)) {
                     failed = Some(error);
                 }
                 progress.advance(batch.len() as u64);
@@ -239,7 +235,7 @@ pub fn check_against(
     let new_ids: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
 
     progress.stage("indexing", fresh as u64);
-    let signatures: Vec<Vec<u64>> = prepared.par_iter().map(|p| signature(p, options)).collect();
+    let signatures = signatures(&prepared, options);
     let fingerprints: Vec<Option<u64>> = prepared
         .iter()
         .map(|p| index::fingerprint(&p.analysis.tokens))

@@ -217,6 +217,16 @@ pub(crate) struct Prepared {
     pub(crate) analysis: Analysis,
 }
 
+impl Prepared {
+    /// One document of a collection through the text stage: its chrome, judged with the
+    /// collection's `recurring` lines as evidence, then its sentences and tokens.
+    pub(crate) fn of(document: &Document, recurring: &chrome::Recurring) -> Prepared {
+        let chrome = chrome::detect_with(document, recurring);
+        let analysis = text::analyze_document(document, &chrome);
+        Prepared { chrome, analysis }
+    }
+}
+
 /// A finished run: the report, and what it was made from, for views of its pairs.
 struct Run<'a> {
     corpus: Corpus<'a>,
@@ -378,10 +388,8 @@ fn run<'a>(
         let prepared: Vec<Prepared> = chunk
             .par_iter()
             .map(|document| {
-                let chrome = chrome::detect_with(document, &recurring);
-                let analysis = text::analyze_document(document, &chrome);
                 progress.advance(1);
-                Prepared { chrome, analysis }
+                Prepared::of(document, &recurring)
             })
             .collect();
         digests.par_extend(
