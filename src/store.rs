@@ -338,6 +338,14 @@ fn store_documents(
     Ok(())
 }
 
+/// An error of an index build's temporary file of runs in `dir`.
+fn scratch_error(dir: &Path, error: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: dir.to_path_buf(),
+        detail: format!("cannot write or read back the index build's temporary file: {error}"),
+    }
+}
+
 /// Bytes of one posting in a run: the shingle and the document, little-endian.
 const RUN_POSTING: usize = 12;
 
@@ -362,7 +370,7 @@ impl RunReader {
             }
             let count = (self.end - self.next).min(RUN_BUFFER as u64);
             let mut bytes = vec![0u8; count as usize * RUN_POSTING];
-            read_exact_at(file, &mut bytes, self.next * RUN_POSTING as u64)?;
+            crate::spill::read_exact_at(file, &mut bytes, self.next * RUN_POSTING as u64)?;
             self.buffer.clear();
             self.buffer.extend(bytes.chunks_exact(RUN_POSTING).map(|b| {
                 (
@@ -375,28 +383,6 @@ impl RunReader {
         }
         Ok(Some(self.buffer[self.at]))
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, bytes: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(
-    file: &std::fs::File,
-    mut bytes: &mut [u8],
-    mut offset: u64,
-) -> std::io::Result<()> {
-    while !bytes.is_empty() {
-        let n = std::os::windows::fs::FileExt::seek_read(file, bytes, offset)?;
-        if n == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
-        }
-        bytes = &mut bytes[n..];
-        offset += n as u64;
-    }
-    Ok(())
 }
 
 /// Keys written per transaction when a [`Builder`] finishes.
@@ -417,10 +403,7 @@ impl Builder {
 
     /// An error of the temporary file of runs, naming its directory.
     fn scratch_error(&self, error: std::io::Error) -> StoreError {
-        StoreError::Io {
-            path: self.scratch.clone(),
-            detail: format!("cannot write or read back the index build's temporary file: {error}"),
-        }
+        scratch_error(&self.scratch, error)
     }
 
     /// Sorts a batch's postings and appends them to the runs file as one run.
@@ -529,10 +512,7 @@ impl Builder {
             {
                 let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
                 for _ in 0..KEYS_PER_COMMIT {
-                    let next = next_list(&mut list).map_err(|e| StoreError::Io {
-                        path: self.scratch.clone(),
-                        detail: format!("cannot read back the index build's temporary file: {e}"),
-                    })?;
+                    let next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
                     let Some(shingle) = next else {
                         done = true;
                         break;
