@@ -95,6 +95,13 @@ pub(crate) fn recurring(corpus: &Corpus, options: &ChromeOptions) -> Recurring {
     Recurring(recurring_lines(corpus, options.recurring_min_documents))
 }
 
+impl Recurring {
+    /// The evidence made of these line hashes (see [`recurring_lines`]).
+    pub(crate) fn from_hashes(hashes: FxHashSet<u64>) -> Recurring {
+        Recurring(hashes)
+    }
+}
+
 /// Detects the chrome lines of one document of the collection `recurring` came from.
 pub(crate) fn detect_with(document: &Document, recurring: &Recurring) -> Chrome {
     detect_one(document, &recurring.0)
@@ -217,22 +224,7 @@ fn is_hard_wrapped(texts: &[&str]) -> bool {
 /// each other by the rest of their text (see [`Sketch`]). Without this, adding a third copy of a
 /// story turned its short paragraphs into chrome and could hide a pair found before.
 fn recurring_lines(corpus: &Corpus, min_documents: usize) -> FxHashSet<u64> {
-    let short: Vec<Vec<u64>> = corpus.map(|_, document| {
-        let alone = standalone(document);
-        let mut hashes: Vec<u64> = document
-            .line_texts()
-            .zip(alone)
-            .filter_map(|(line, alone)| {
-                let key = line_key(line);
-                let words = word_count(&key);
-                (words > 0 && words <= SHORT_LINE_WORDS && alone).then(|| xxh3_64(key.as_bytes()))
-            })
-            .collect();
-        hashes.sort_unstable();
-        hashes.dedup();
-        hashes.shrink_to_fit();
-        hashes
-    });
+    let short: Vec<Vec<u64>> = corpus.map(|_, document| short_lines(document));
     // Count first, then list holders only for the lines that recur often enough: most short
     // lines occur once, and a list for each would cost more memory than the count.
     let mut counts: FxHashMap<u64, u32> = FxHashMap::default();
@@ -256,30 +248,46 @@ fn recurring_lines(corpus: &Corpus, min_documents: usize) -> FxHashSet<u64> {
     let mut needed: Vec<u32> = holders.values().flatten().copied().collect();
     needed.par_sort_unstable();
     needed.dedup();
-    let mut sketches: Vec<Sketch> = (0..corpus.len())
-        .map(|_| Sketch {
-            story: Vec::new(),
-            whole: Vec::new(),
-        })
-        .collect();
-    for (holder, sketch) in needed.iter().zip(corpus.map_some(&needed, |_, document| {
+    let sketched = corpus.map_some(&needed, |_, document| {
         Sketch::of(document, |key| holders.contains_key(&key))
-    })) {
-        sketches[*holder as usize] = sketch;
-    }
+    });
+    let sketch_of = |holder: u32| &sketched[needed.binary_search(&holder).expect("sketched")];
     holders
         .into_par_iter()
-        .filter(|(_, holders)| unrelated_at_least(holders, &sketches, min_documents))
+        .filter(|(_, holders)| unrelated_at_least(holders, sketch_of, min_documents))
         .map(|(hash, _)| hash)
         .collect()
 }
 
-/// Whether `holders` include `need` documents no two of which are copies of each other.
-/// Greedy, and stops as soon as it has them: at most `need` comparisons a holder.
-fn unrelated_at_least(holders: &[u32], sketches: &[Sketch], need: usize) -> bool {
+/// The hashes of a document's short standalone lines (sorted, distinct): the lines that
+/// repetition across documents can make chrome.
+pub(crate) fn short_lines(document: &Document) -> Vec<u64> {
+    let alone = standalone(document);
+    let mut hashes: Vec<u64> = document
+        .line_texts()
+        .zip(alone)
+        .filter_map(|(line, alone)| {
+            let key = line_key(line);
+            let words = word_count(&key);
+            (words > 0 && words <= SHORT_LINE_WORDS && alone).then(|| xxh3_64(key.as_bytes()))
+        })
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.shrink_to_fit();
+    hashes
+}
+
+/// Whether `holders` (in document order) include `need` documents no two of which are copies
+/// of each other. Greedy, and stops as soon as it has them: at most `need` comparisons a holder.
+pub(crate) fn unrelated_at_least<'s>(
+    holders: &[u32],
+    sketch_of: impl Fn(u32) -> &'s Sketch,
+    need: usize,
+) -> bool {
     let mut stories: Vec<&Sketch> = Vec::with_capacity(need);
     for &holder in holders {
-        let sketch = &sketches[holder as usize];
+        let sketch = sketch_of(holder);
         if !stories.iter().any(|story| story.copies(sketch)) {
             stories.push(sketch);
             if stories.len() >= need {
@@ -293,12 +301,13 @@ fn unrelated_at_least(holders: &[u32], sketches: &[Sketch], need: usize) -> bool
 /// Samples of a document's word 3-grams (a quarter of them, chosen by hash, as in Broder's
 /// mod-sampling): enough to tell two copies of a story, even spun, from two articles that
 /// share only a site's template.
-struct Sketch {
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Sketch {
     /// From the lines that might be its story: all but those that recur often enough to be
     /// chrome, since the lines in question cannot be their own evidence.
-    story: Vec<u64>,
+    pub(crate) story: Vec<u64>,
     /// From every line.
-    whole: Vec<u64>,
+    pub(crate) whole: Vec<u64>,
 }
 
 impl Sketch {
@@ -307,7 +316,7 @@ impl Sketch {
     /// An article set one short sentence to a line is sketched from those sentences; taking
     /// long lines only, as this once did, left it an empty sketch, so its copies looked
     /// unrelated and a sentence the copies kept word for word became chrome.
-    fn of(document: &Document, recurs: impl Fn(u64) -> bool) -> Sketch {
+    pub(crate) fn of(document: &Document, recurs: impl Fn(u64) -> bool) -> Sketch {
         let mut story = Vec::new();
         let mut whole = Vec::new();
         let mut words: Vec<u64> = Vec::new();

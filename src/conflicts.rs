@@ -21,7 +21,7 @@ use crate::text::canonical_word;
 pub const MIN_SENTENCE_SIMILARITY: f32 = 0.3;
 
 /// What kind of conflict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKind {
     /// Inside passages the alignment paired.
@@ -31,7 +31,7 @@ pub enum ConflictKind {
 }
 
 /// One side of a conflict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ClaimRef {
     /// The document's id.
     pub doc: String,
@@ -46,7 +46,7 @@ pub struct ClaimRef {
 }
 
 /// Two claims that cannot both be true.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Conflict {
     /// Aligned or across documents.
     pub kind: ConflictKind,
@@ -63,7 +63,7 @@ pub struct Conflict {
 }
 
 /// Which side of a pair a figure is on alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unpaired {
     /// In the first document's sentence, not in its counterpart in the second.
@@ -74,7 +74,7 @@ pub enum Unpaired {
 
 /// A figure stated in one of two paired sentences only: no conflict, but a change a reader of
 /// the copy should know of.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct UnpairedFigure {
     /// Dropped from the first document, or added in the second.
     pub kind: Unpaired,

@@ -152,7 +152,7 @@ pub struct Candidate {
 }
 
 /// What candidate search found, and what it had to cut short.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct IndexStats {
     /// Distinct (shingle, document) postings.
     pub postings: u64,
@@ -204,8 +204,8 @@ pub fn candidates_of(
     let mut stats = IndexStats::default();
     let mut pairs: Vec<u64> = Vec::new();
     for pass in 0..passes {
-        let in_pass = |h: u64| ((h as u128 * passes as u128) >> 64) as usize == pass;
-        let mut postings: Vec<(u64, u32)> = (0..documents)
+        let in_pass = |h: u64| part_of(h, passes) == pass;
+        let postings: Vec<(u64, u32)> = (0..documents)
             .into_par_iter()
             .flat_map_iter(|doc| {
                 let mut shingles = shingles_of(doc);
@@ -222,37 +222,70 @@ pub fn candidates_of(
                 shingles.into_iter().map(move |h| (h, doc as u32))
             })
             .collect();
-        postings.par_sort_unstable();
         stats.postings += postings.len() as u64;
-
-        // Split at bucket boundaries so buckets can be expanded in parallel.
-        let chunks = bucket_aligned_chunks(&postings, rayon::current_num_threads() * 8);
-        let short = |doc: u32| {
-            lengths[doc as usize].load(Ordering::Relaxed) as usize <= options.short_signature
-        };
-        let expanded: Vec<(Vec<u64>, u64)> = chunks
-            .par_iter()
-            .map(|chunk| expand_chunk(chunk, &short, &kept, options))
-            .collect();
-        drop(postings);
-        pairs.reserve(expanded.iter().map(|(p, _)| p.len()).sum());
-        for (chunk_pairs, oversized) in expanded {
-            pairs.extend(chunk_pairs);
-            stats.oversized_buckets += oversized;
-        }
+        let length = |doc: u32| lengths[doc as usize].load(Ordering::Relaxed);
+        let (drawn, oversized) = draw(postings, &length, &kept, options);
+        pairs.extend(drawn);
+        stats.oversized_buckets += oversized;
     }
-    // Each document's kept signature, the size its share of shingles is measured against.
-    let kept: Vec<u32> = kept
-        .into_iter()
-        .zip(lengths)
-        .map(|(kept, length)| {
-            let length = length.into_inner();
-            match length as usize <= options.short_signature {
-                true => length,
-                false => kept.into_inner(),
-            }
-        })
+    let lengths: Vec<u32> = lengths.into_iter().map(AtomicU32::into_inner).collect();
+    let kept: Vec<u32> = kept.into_iter().map(AtomicU32::into_inner).collect();
+    let kept = kept_signatures(&kept, &lengths, options);
+    let out = count(pairs, &kept, options, &mut stats);
+    (out, stats)
+}
+
+/// The pair records drawn from postings `(shingle, document)` that hold whole buckets (all
+/// the postings of each shingle they have), and how many buckets were oversized. Each kept
+/// bucket adds one to its long documents' count in `kept`; `length` is a document's
+/// signature size (distinct shingles), which tells the short ones. Used by
+/// [`candidates_of`] for each pass, and by the `pairs` stage for each partition.
+pub(crate) fn draw(
+    mut postings: Vec<(u64, u32)>,
+    length: &(impl Fn(u32) -> u32 + Sync),
+    kept: &[AtomicU32],
+    options: &IndexOptions,
+) -> (Vec<u64>, u64) {
+    postings.par_sort_unstable();
+    // Split at bucket boundaries so buckets can be expanded in parallel.
+    let chunks = bucket_aligned_chunks(&postings, rayon::current_num_threads() * 8);
+    let short = |doc: u32| length(doc) as usize <= options.short_signature;
+    let expanded: Vec<(Vec<u64>, u64)> = chunks
+        .par_iter()
+        .map(|chunk| expand_chunk(chunk, &short, kept, options))
         .collect();
+    drop(postings);
+    let mut pairs = Vec::with_capacity(expanded.iter().map(|(p, _)| p.len()).sum());
+    let mut oversized = 0;
+    for (chunk_pairs, n) in expanded {
+        pairs.extend(chunk_pairs);
+        oversized += n;
+    }
+    (pairs, oversized)
+}
+
+/// Each document's kept signature, the size its share of shingles is measured against: all
+/// its shingles if it is short, else those in kept buckets (`kept`).
+pub(crate) fn kept_signatures(kept: &[u32], lengths: &[u32], options: &IndexOptions) -> Vec<u32> {
+    kept.iter()
+        .zip(lengths)
+        .map(
+            |(&kept, &length)| match length as usize <= options.short_signature {
+                true => length,
+                false => kept,
+            },
+        )
+        .collect()
+}
+
+/// The candidates among pair records (one for each kept shingle a pair shares, in any order),
+/// given each document's kept signature; counts the records and the distinct pairs in `stats`.
+pub(crate) fn count(
+    mut pairs: Vec<u64>,
+    kept: &[u32],
+    options: &IndexOptions,
+    stats: &mut IndexStats,
+) -> Vec<Candidate> {
     stats.shingle_pairs = pairs.len() as u64;
     pairs.par_sort_unstable();
 
@@ -267,7 +300,7 @@ pub fn candidates_of(
         }
     }
     stats.candidates = out.len() as u64;
-    (out, stats)
+    out
 }
 
 fn bucket_aligned_chunks(postings: &[(u64, u32)], parts: usize) -> Vec<&[(u64, u32)]> {
@@ -283,6 +316,13 @@ fn bucket_aligned_chunks(postings: &[(u64, u32)], parts: usize) -> Vec<&[(u64, u
         start = end;
     }
     chunks
+}
+
+/// Which of `parts` ranges of shingle hashes (equal, in hash order) the shingle `hash` falls
+/// in: the passes of [`candidates_of`] and the partitions of the `pairs` stage. A bucket lies
+/// whole in one range.
+pub(crate) fn part_of(hash: u64, parts: usize) -> usize {
+    ((hash as u128 * parts as u128) >> 64) as usize
 }
 
 /// How many passes [`candidates_of`] makes over the documents for at most `shingles` postings.

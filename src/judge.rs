@@ -77,7 +77,9 @@ impl Default for JudgeOptions {
 }
 
 /// What a pair of documents is to each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// The same article, however reworded, wrapped or cut.
@@ -87,7 +89,7 @@ pub enum Kind {
 }
 
 /// A run of aligned sentences, cited by original line numbers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Passage {
     /// First and last original line of the passage in document `a`.
     pub a_lines: [u32; 2],

@@ -56,6 +56,7 @@ pub mod render;
 pub mod report;
 mod sentence_bounds;
 mod spill;
+pub mod stages;
 pub mod store;
 pub mod text;
 
@@ -408,20 +409,7 @@ fn run<'a>(
     }
     drop(recurring);
     let analyses = writer.finish().map_err(spill_error)?;
-    for digest in &digests {
-        let summary = &digest.summary;
-        if summary.words == 0 {
-            warnings.push(Warning {
-                path: summary.path.clone(),
-                line: summary.record,
-                kind: ingest::WarningKind::NoBody,
-                message: format!(
-                    "{:?}: no article body found (all {} non-blank lines look like page chrome); not compared",
-                    summary.id, summary.boilerplate_lines
-                ),
-            });
-        }
-    }
+    warnings.extend(no_body_warnings(digests.iter().map(|d| &d.summary)));
 
     let words: u64 = digests.iter().map(|d| d.summary.words as u64).sum();
     let passes = index::passes(words, &options.index);
@@ -439,10 +427,7 @@ fn run<'a>(
     drop(fingerprints);
     candidates.sort_unstable_by_key(|c| (c.a, c.b));
     candidates.dedup_by_key(|c| (c.a, c.b));
-    let short = digests
-        .iter()
-        .filter(|d| d.summary.words > 0 && d.summary.words < options.index.min_words)
-        .count() as u64;
+    let short = short_documents(digests.iter().map(|d| &d.summary), &options.index);
 
     progress.stage("weighing", 0);
     let weights = Weights::new(df, n as u32);
@@ -464,36 +449,10 @@ fn run<'a>(
     let verified = verified_pairs(outcomes, &mut warnings);
 
     progress.stage("cross-checking", 0);
-    let cross = {
-        let mut related = rustc_hash::FxHashSet::default();
-        let mut clusters = Clusters::new(n);
-        for (a, b, (pair, _)) in &verified {
-            related.insert((*a.min(b), *a.max(b)));
-            if pair.kind == Kind::Full {
-                clusters.union(*a, *b);
-            }
-        }
-        let cluster_of: Vec<u32> = (0..n as u32).map(|d| clusters.find(d)).collect();
-        cross::find(
-            &corpus,
-            &analyses,
-            &weights,
-            &related,
-            &cluster_of,
-            &options.cross,
-        )
-    };
+    let cross = cross_conflicts(&corpus, &analyses, &weights, &verified, options);
 
     progress.stage("clustering", 0);
-    let stats = Stats {
-        postings: index_stats.postings,
-        oversized_buckets: index_stats.oversized_buckets,
-        shingle_pairs: Some(index_stats.shingle_pairs),
-        touched_pairs: Some(index_stats.touched_pairs),
-        candidates: candidates.len() as u64,
-        short_documents: short,
-        ..Stats::default()
-    };
+    let stats = index_stats_of(&index_stats, candidates.len(), short);
     let summaries = digests.into_iter().map(|d| d.summary).collect();
     let report = assemble(&corpus, summaries, verified, cross, warnings, stats);
     Ok(Run {
@@ -502,6 +461,72 @@ fn run<'a>(
         weights,
         report,
     })
+}
+
+/// A warning for each document with no body (every line chrome), in document order.
+pub(crate) fn no_body_warnings<'a>(
+    summaries: impl Iterator<Item = &'a DocumentSummary>,
+) -> impl Iterator<Item = Warning> {
+    summaries.filter(|s| s.words == 0).map(|summary| Warning {
+        path: summary.path.clone(),
+        line: summary.record,
+        kind: ingest::WarningKind::NoBody,
+        message: format!(
+            "{:?}: no article body found (all {} non-blank lines look like page chrome); not compared",
+            summary.id, summary.boilerplate_lines
+        ),
+    })
+}
+
+/// Documents with a body too short to judge by wording (identical texts only).
+pub(crate) fn short_documents<'a>(
+    summaries: impl Iterator<Item = &'a DocumentSummary>,
+    options: &IndexOptions,
+) -> u64 {
+    summaries
+        .filter(|s| s.words > 0 && s.words < options.min_words)
+        .count() as u64
+}
+
+/// The report's counts from candidate search; `assemble` fills in the rest.
+pub(crate) fn index_stats_of(index: &index::IndexStats, candidates: usize, short: u64) -> Stats {
+    Stats {
+        postings: index.postings,
+        oversized_buckets: index.oversized_buckets,
+        shingle_pairs: Some(index.shingle_pairs),
+        touched_pairs: Some(index.touched_pairs),
+        candidates: candidates as u64,
+        short_documents: short,
+        ..Stats::default()
+    }
+}
+
+/// Conflicting figures across documents that `verified` does not relate (see [`cross::find`]).
+pub(crate) fn cross_conflicts(
+    corpus: &Corpus,
+    analyses: &Analyses,
+    weights: &Weights,
+    verified: &[(u32, u32, Verified)],
+    options: &Options,
+) -> Vec<conflicts::Conflict> {
+    let n = corpus.len();
+    let mut related = rustc_hash::FxHashSet::default();
+    let mut clusters = Clusters::new(n);
+    for (a, b, (pair, _)) in verified {
+        related.insert((*a.min(b), *a.max(b)));
+        if pair.kind == Kind::Full {
+            clusters.union(*a, *b);
+        }
+    }
+    let cluster_of: Vec<u32> = (0..n as u32).map(|d| clusters.find(d)).collect();
+    cross::find(
+        corpus,
+        analyses,
+        weights,
+        &related,
+        &cluster_of,
+        &options.cross,
+    )
 }
 
 /// A document and its analysis, as the judge and the diff read them.

@@ -44,6 +44,114 @@ enum Command {
     Chrome(ChromeArgs),
     /// List the numbers each document states: value or interval, qualifier, unit, line.
     Claims(ClaimsArgs),
+    /// Run one stage of `report` over a shard, in a run split over processes or machines; the
+    /// stages share files in a work directory (docs/distributed.md). In order: lines and sketch
+    /// (each shard), recurring, sign (each shard), pairs (each part), candidates, verify (each
+    /// part), assemble.
+    #[command(subcommand)]
+    Stage(StageCommand),
+}
+
+#[derive(Subcommand)]
+enum StageCommand {
+    /// The short standalone lines of a shard's documents: the evidence of page chrome.
+    Lines(ShardArgs),
+    /// Sketches of a shard's documents that hold a line found in several (after lines).
+    Sketch(ShardArgs),
+    /// The lines that are page chrome, from every shard's lines and sketches.
+    Recurring(StageSettings),
+    /// Chrome, tokens and signatures of a shard's documents (after recurring).
+    Sign(ShardArgs),
+    /// The pair records of a part of the shingle hashes, over every signature (after sign).
+    Pairs(PartArgs),
+    /// The candidate pairs, from every part's pair records.
+    Candidates(StageSettings),
+    /// A part of the candidate pairs aligned and judged (after candidates).
+    Verify(VerifyArgs),
+    /// The report, from every stage's files: what `crosscheck report` gives.
+    Assemble(AssembleArgs),
+}
+
+/// What every stage needs: the work directory, and the settings that shape the answers
+/// (every stage of one run must be given the same ones).
+#[derive(Args)]
+struct StageSettings {
+    /// The work directory the stages share.
+    #[arg(long, value_name = "DIR")]
+    work: PathBuf,
+
+    /// Least similarity (0 to 1) for two documents to be reported as full duplicates.
+    #[arg(long, value_name = "SIMILARITY", value_parser = parse_unit)]
+    threshold: Option<f32>,
+
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+impl StageSettings {
+    fn work(&self) -> anyhow::Result<(crosscheck::stages::work::Work, Options)> {
+        let mut options = self.input.options()?;
+        if let Some(threshold) = self.threshold {
+            options.judge.duplicate_similarity = threshold;
+        }
+        let work = crosscheck::stages::work::Work::new(&self.work, &options)?;
+        Ok((work, options))
+    }
+}
+
+#[derive(Args)]
+struct ShardArgs {
+    /// Files, directories or JSONL corpora: the whole collection, the same for every stage.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Which documents: I/N takes every N-th from the I-th (0-based).
+    #[arg(long, value_name = "I/N")]
+    shard: crosscheck::stages::Shard,
+
+    #[command(flatten)]
+    settings: StageSettings,
+}
+
+#[derive(Args)]
+struct PartArgs {
+    /// Which shingles: I/N takes the I-th of N equal ranges of their hashes.
+    #[arg(long, value_name = "I/N")]
+    part: crosscheck::stages::Shard,
+
+    #[command(flatten)]
+    settings: StageSettings,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Files, directories or JSONL corpora: the whole collection, the same for every stage.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Which candidate pairs: I/N takes every N-th from the I-th.
+    #[arg(long, value_name = "I/N")]
+    part: crosscheck::stages::Shard,
+
+    #[command(flatten)]
+    settings: StageSettings,
+}
+
+#[derive(Args)]
+struct AssembleArgs {
+    /// Files, directories or JSONL corpora: the whole collection, the same for every stage.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    #[command(flatten)]
+    out: OutputArgs,
+
+    #[command(flatten)]
+    settings: StageSettings,
 }
 
 #[derive(Args)]
@@ -405,7 +513,60 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index(command) => index(command),
         Command::Chrome(args) => chrome(args),
         Command::Claims(args) => claims(args),
+        Command::Stage(command) => stage(command),
     }
+}
+
+fn stage(command: StageCommand) -> anyhow::Result<ExitCode> {
+    use crosscheck::stages::Input;
+
+    let read = |paths: &[PathBuf], options: &Options| -> anyhow::Result<Input> {
+        Ok(Input::read(paths, options)?)
+    };
+    let written = match command {
+        StageCommand::Lines(args) => {
+            let (work, options) = args.settings.work()?;
+            work.lines(&read(&args.paths, &options)?, args.shard)?
+        }
+        StageCommand::Sketch(args) => {
+            let (work, options) = args.settings.work()?;
+            work.sketch(&read(&args.paths, &options)?, args.shard)?
+        }
+        StageCommand::Recurring(settings) => settings.work()?.0.recurring()?,
+        StageCommand::Sign(args) => {
+            let (work, options) = args.settings.work()?;
+            work.sign(&read(&args.paths, &options)?, args.shard)?
+        }
+        StageCommand::Pairs(args) => args.settings.work()?.0.pairs(args.part)?,
+        StageCommand::Candidates(settings) => settings.work()?.0.candidates()?,
+        StageCommand::Verify(args) => {
+            let (work, options) = args.settings.work()?;
+            work.verify(&read(&args.paths, &options)?, args.part)?
+        }
+        StageCommand::Assemble(args) => {
+            let (work, options) = args.settings.work()?;
+            let report = work.assemble(&read(&args.paths, &options)?)?;
+            let mut out = args.out.open()?;
+            match args.format {
+                Format::Human => {
+                    let palette = match args.out.colour() {
+                        true => Palette::COLOR,
+                        false => Palette::PLAIN,
+                    };
+                    render::human::render(&report, palette, &mut out)?
+                }
+                Format::Json => render::json(&report, &mut out)?,
+            }
+            out.flush()?;
+            return Ok(args
+                .settings
+                .input
+                .strict_failure(&report.warnings)
+                .unwrap_or(ExitCode::SUCCESS));
+        }
+    };
+    eprintln!("crosscheck: wrote {}", written.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {

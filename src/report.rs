@@ -36,7 +36,7 @@ pub struct Report {
 }
 
 /// A document as the report sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DocumentSummary {
     /// Its id: path relative to the root given, or the JSONL "id".
     pub id: String,
@@ -55,12 +55,12 @@ pub struct DocumentSummary {
     /// `crosscheck.toml` allow lists and baselines use it.
     pub fingerprint: String,
     /// For a JSONL record, its fields other than "id" and "text" (title, date, ...).
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub meta: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Two documents that share text.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Pair {
     /// Id of the first document.
     pub a: String,

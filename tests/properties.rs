@@ -200,11 +200,107 @@ fn pairs(report: &crosscheck::report::Report) -> HashSet<(String, String)> {
         .collect()
 }
 
+/// A collection whose documents some sites wrap in their chrome (short lines that recur across
+/// unrelated articles), for the chrome stages to have evidence to weigh.
+fn wrapped_collection(seed: u64) -> Vec<Document> {
+    let sites = [
+        [
+            "Follow The Daily Planet",
+            "Subscribe to our newsletter",
+            "Story continues below",
+        ],
+        [
+            "Home | World | Business",
+            "Share this article",
+            "Read more from Gazette",
+        ],
+    ];
+    let mut rng = Rng(seed.wrapping_mul(31) | 1);
+    collection(seed, "w", 10)
+        .into_iter()
+        .map(|d| match rng.below(3) {
+            2 => d,
+            site => {
+                let [head, middle, tail] = sites[site];
+                let text = format!("{head}\n\n{middle}\n\n{}\n\n{tail}\n", d.text);
+                Document::from_text(d.id.clone(), d.id.clone(), &text)
+            }
+        })
+        .collect()
+}
+
+/// `report`'s stages run one shard at a time, as separate processes would run them, each
+/// given only the earlier stages' records.
+fn staged(
+    documents: Vec<Document>,
+    shards: u32,
+    parts: u32,
+    options: &crosscheck::Options,
+) -> crosscheck::report::Report {
+    use crosscheck::stages::{self, Input, Shard};
+    let each = |count: u32| (0..count).map(move |index| Shard { index, count });
+    let input = Input::held(documents, Vec::new());
+    let n = input.len();
+    let lines = each(shards)
+        .flat_map(|s| stages::lines(&input, s))
+        .collect();
+    let candidates = stages::chrome_candidates(lines, &options.chrome);
+    let sketches = each(shards)
+        .flat_map(|s| stages::sketches(&input, s, &candidates))
+        .collect();
+    let recurring = stages::recurring(&candidates, sketches, &options.chrome).unwrap();
+    let signed: Vec<_> = each(shards)
+        .rev() // any order of shards will do
+        .flat_map(|s| stages::sign(&input, s, &recurring, options))
+        .collect();
+    let drawn = each(parts)
+        .map(|p| stages::pairs(&signed, n, p, options))
+        .collect();
+    let found = stages::candidates(&signed, n, drawn, options).unwrap();
+    let verifications = each(parts + 1)
+        .map(|p| {
+            let mine: Vec<(u32, u32)> = found
+                .pairs
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| p.holds(k as u32))
+                .map(|(_, &pair)| pair)
+                .collect();
+            let mut members: Vec<u32> = mine.iter().flat_map(|&(a, b)| [a, b]).collect();
+            members.sort_unstable();
+            members.dedup();
+            let df = stages::document_frequencies(&signed, Some(&members));
+            stages::verify(&input, &mine, &recurring, df, n, options)
+        })
+        .collect();
+    stages::assemble(&input, signed, &found, verifications, &recurring, options).unwrap()
+}
+
 proptest! {
     // 48 cases by default (each runs the whole pipeline); PROPTEST_CASES=1000 for a deeper run.
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(48)
     ))]
+
+    /// Issue #9: the stages over shards give exactly `report`'s report, with candidate search
+    /// tight enough that common shingles are subsampled and buckets overflow.
+    #[test]
+    fn stages_over_shards_give_the_report_of_report(seed in any::<u64>(), shards in 1u32..5, parts in 1u32..4, tight in any::<bool>()) {
+        let documents = wrapped_collection(seed);
+        let mut options = crosscheck::Options::default();
+        if tight {
+            options.index.bucket_cap = 2;
+            options.index.common_documents = 2;
+            options.index.short_signature = 8;
+            options.index.min_shared = 2;
+        }
+        let single = crosscheck::report_documents(documents.clone(), Vec::new(), &options);
+        let staged = staged(documents, shards, parts, &options);
+        prop_assert_eq!(
+            serde_json::to_string(&staged).unwrap(),
+            serde_json::to_string(&single).unwrap()
+        );
+    }
 
     #[test]
     fn adding_documents_never_hides_a_pair(seed_a in any::<u64>(), seed_b in any::<u64>(), shared in 0usize..3) {
@@ -310,6 +406,26 @@ fn spell(n: u64) -> String {
         }
     }
     parts.join(" ")
+}
+
+#[test]
+fn the_wrapped_collections_exercise_every_stage() {
+    // The staged property would hold vacuously without chrome, pairs or overflowing buckets.
+    let (mut chrome, mut pairs, mut oversized, mut clusters) = (0, 0, 0, 0);
+    let mut options = crosscheck::Options::default();
+    options.index.bucket_cap = 2;
+    options.index.common_documents = 2;
+    for seed in 1..=5 {
+        let report = crosscheck::report_documents(wrapped_collection(seed), Vec::new(), &options);
+        chrome += report.stats.boilerplate_lines;
+        pairs += report.pairs.len();
+        oversized += report.stats.oversized_buckets;
+        clusters += report.clusters.len();
+    }
+    eprintln!(
+        "chrome lines {chrome}, pairs {pairs}, oversized buckets {oversized}, clusters {clusters}"
+    );
+    assert!(chrome > 0 && pairs > 0 && oversized > 0 && clusters > 0);
 }
 
 #[test]

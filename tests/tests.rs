@@ -11,3 +11,4 @@ mod html;
 mod properties;
 mod report;
 mod spill;
+mod stages;

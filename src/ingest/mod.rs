@@ -145,7 +145,7 @@ pub enum Format {
 }
 
 /// Something wrong with the input that did not stop the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Warning {
     /// The file (or folder) concerned.
     pub path: String,
@@ -168,7 +168,9 @@ impl std::fmt::Display for Warning {
 }
 
 /// The kinds of [`Warning`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {
     /// Not valid UTF-8; decoded anyway (or skipped under `--strict`).

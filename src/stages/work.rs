@@ -1,0 +1,455 @@
+//! The stages' files in a work directory, as the `crosscheck stage` commands read and write
+//! them: each stage a separate process, the files the only thing they share.
+//!
+//! Each stage writes one JSON file, `{"header": ..., "body": ...}`: map stages one per shard
+//! (`sign-1-of-3.json`), reductions one in all (`recurring.json`). The header records the
+//! stage, the settings and the crosscheck version, and the size of the collection; a stage
+//! given a file made with other settings or from another collection stops with an error that
+//! names the file and what differs. A file is written whole under a temporary name and renamed,
+//! so a retried stage replaces its output with the same bytes and a reader never sees half.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Candidates, Drawn, Input, LineRecord, Shard, SignedRecord, SketchRecord, StageError,
+    Verification,
+};
+use crate::Options;
+use crate::report::Report;
+
+/// What the header's `format` says.
+const FORMAT: &str = "crosscheck stage 1";
+
+/// A work directory and the settings every file in it must have been made with.
+pub struct Work {
+    dir: PathBuf,
+    options: Options,
+    settings: BTreeMap<String, String>,
+}
+
+/// What a stage's file says about itself.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    format: String,
+    stage: String,
+    settings: BTreeMap<String, String>,
+    documents: u64,
+    shard: Option<Shard>,
+}
+
+#[derive(Serialize)]
+struct Written<'a, T> {
+    header: Header,
+    body: &'a T,
+}
+
+#[derive(Deserialize)]
+struct Read<T> {
+    header: Header,
+    body: T,
+}
+
+/// Why a stage could not read or write its files.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkError {
+    /// A file or the directory could not be read or written.
+    #[error("{}: {error}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What went wrong.
+        error: io::Error,
+    },
+    /// A file is not what its name says.
+    #[error("{}: not a crosscheck {stage} file: {message}", path.display())]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The stage whose output it should be.
+        stage: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A file was made with other settings than this run's.
+    #[error("{}: made with other settings: {theirs} there, {ours} here", path.display())]
+    Settings {
+        /// The file.
+        path: PathBuf,
+        /// The setting as the file has it.
+        theirs: String,
+        /// The setting as this run has it.
+        ours: String,
+    },
+    /// A file was made from another collection (or another reading of it).
+    #[error("{}: made from a collection of {theirs} documents; this one has {ours}", path.display())]
+    Collection {
+        /// The file.
+        path: PathBuf,
+        /// Its collection's size.
+        theirs: u64,
+        /// This run's.
+        ours: u64,
+    },
+    /// A stage's files do not cover its shards once each.
+    #[error("{}: {message}", dir.display())]
+    Shards {
+        /// The work directory.
+        dir: PathBuf,
+        /// What is missing or extra.
+        message: String,
+    },
+    /// The files are readable but do not fit together.
+    #[error("{}: {error}", dir.display())]
+    Stage {
+        /// The work directory.
+        dir: PathBuf,
+        /// What does not fit.
+        error: StageError,
+    },
+}
+
+/// The settings a stage's output depends on, as its header records them.
+fn settings(options: &Options) -> BTreeMap<String, String> {
+    [
+        ("crosscheck", env!("CARGO_PKG_VERSION").to_string()),
+        ("ingest", format!("{:?}", options.ingest)),
+        ("chrome", format!("{:?}", options.chrome)),
+        ("index", format!("{:?}", options.index)),
+        ("align", format!("{:?}", options.align)),
+        ("judge", format!("{:?}", options.judge)),
+        ("cross", format!("{:?}", options.cross)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// The first field in which two settings' descriptions differ, each side as "key: field".
+fn first_difference(key: &str, theirs: &str, ours: &str) -> (String, String) {
+    let fields = |s: &str| -> Vec<String> { s.split(", ").map(str::to_string).collect() };
+    let (t, o) = (fields(theirs), fields(ours));
+    let at = t.iter().zip(&o).position(|(t, o)| t != o).unwrap_or(0);
+    let side = |f: &[String]| format!("{key} {}", f.get(at).map_or("", String::as_str));
+    (side(&t), side(&o))
+}
+
+impl Work {
+    /// The work directory `dir` (made if missing) for a run with `options`.
+    pub fn new(dir: &Path, options: &Options) -> Result<Work, WorkError> {
+        std::fs::create_dir_all(dir).map_err(|error| WorkError::Io {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+        Ok(Work {
+            dir: dir.to_path_buf(),
+            options: options.clone(),
+            settings: settings(options),
+        })
+    }
+
+    fn file(&self, stage: &str, shard: Option<Shard>) -> PathBuf {
+        self.dir.join(match shard {
+            Some(s) => format!("{stage}-{}-of-{}.json", s.index, s.count),
+            None => format!("{stage}.json"),
+        })
+    }
+
+    fn write<T: Serialize>(
+        &self,
+        stage: &'static str,
+        shard: Option<Shard>,
+        documents: usize,
+        body: &T,
+    ) -> Result<PathBuf, WorkError> {
+        let path = self.file(stage, shard);
+        let partial = self.dir.join(format!(
+            ".{}.{}.partial",
+            path.file_name().and_then(|n| n.to_str()).unwrap_or(stage),
+            std::process::id()
+        ));
+        let io_error = |error| WorkError::Io {
+            path: partial.clone(),
+            error,
+        };
+        let file = std::fs::File::create(&partial).map_err(io_error)?;
+        let mut out = BufWriter::new(file);
+        let written = Written {
+            header: Header {
+                format: FORMAT.to_string(),
+                stage: stage.to_string(),
+                settings: self.settings.clone(),
+                documents: documents as u64,
+                shard,
+            },
+            body,
+        };
+        serde_json::to_writer(&mut out, &written).map_err(|e| io_error(e.into()))?;
+        out.flush().map_err(io_error)?;
+        out.get_ref().sync_all().map_err(io_error)?;
+        drop(out);
+        std::fs::rename(&partial, &path).map_err(|error| WorkError::Io {
+            path: path.clone(),
+            error,
+        })?;
+        Ok(path)
+    }
+
+    /// Reads one file of `stage`, checking its header against this run.
+    fn read_file<T: DeserializeOwned>(
+        &self,
+        path: &Path,
+        stage: &'static str,
+    ) -> Result<(Header, T), WorkError> {
+        let file = std::fs::File::open(path).map_err(|error| WorkError::Io {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        let format_error = |message: String| WorkError::Format {
+            path: path.to_path_buf(),
+            stage,
+            message,
+        };
+        let read: Read<T> = serde_json::from_reader(BufReader::new(file))
+            .map_err(|e| format_error(e.to_string()))?;
+        let header = read.header;
+        if header.format != FORMAT || header.stage != stage {
+            return Err(format_error(format!(
+                "its header says {:?} of stage {:?}",
+                header.format, header.stage
+            )));
+        }
+        for (key, ours) in &self.settings {
+            let theirs = header.settings.get(key).map_or("", String::as_str);
+            if theirs != ours {
+                let (theirs, ours) = first_difference(key, theirs, ours);
+                return Err(WorkError::Settings {
+                    path: path.to_path_buf(),
+                    theirs,
+                    ours,
+                });
+            }
+        }
+        Ok((header, read.body))
+    }
+
+    /// Reads the one file of the reduction `stage`; with its collection's size.
+    fn read_one<T: DeserializeOwned>(
+        &self,
+        stage: &'static str,
+        documents: Option<usize>,
+    ) -> Result<(usize, T), WorkError> {
+        let path = self.file(stage, None);
+        let (header, body) = self.read_file(&path, stage)?;
+        check_documents(&path, header.documents, documents)?;
+        Ok((header.documents as usize, body))
+    }
+
+    /// Reads every shard's file of the map stage `stage`, in shard order; with their
+    /// collection's size. The files must be of one count of shards and cover each once.
+    fn read_shards<T: DeserializeOwned>(
+        &self,
+        stage: &'static str,
+        documents: Option<usize>,
+    ) -> Result<(usize, Vec<T>), WorkError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|error| WorkError::Io {
+            path: self.dir.clone(),
+            error,
+        })?;
+        let mut found: Vec<(Shard, PathBuf)> = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|error| WorkError::Io {
+                path: self.dir.clone(),
+                error,
+            })?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let Some(rest) = name
+                .strip_prefix(stage)
+                .and_then(|r| r.strip_prefix('-'))
+                .and_then(|r| r.strip_suffix(".json"))
+            else {
+                continue;
+            };
+            let shard = rest
+                .split_once("-of-")
+                .and_then(|(i, n)| format!("{i}/{n}").parse::<Shard>().ok());
+            match shard {
+                Some(shard) => found.push((shard, entry.path())),
+                None => {
+                    return Err(WorkError::Shards {
+                        dir: self.dir.clone(),
+                        message: format!("{name}: not named {stage}-I-of-N.json"),
+                    });
+                }
+            }
+        }
+        found.sort_by_key(|(s, _)| (s.count, s.index));
+        let shards_error = |message: String| WorkError::Shards {
+            dir: self.dir.clone(),
+            message,
+        };
+        let Some(count) = found.first().map(|(s, _)| s.count) else {
+            return Err(shards_error(format!(
+                "no {stage} files (run `crosscheck stage {stage}` first)"
+            )));
+        };
+        if found.iter().any(|(s, _)| s.count != count) {
+            return Err(shards_error(format!(
+                "{stage} files of different shard counts: remove the stale ones"
+            )));
+        }
+        let have: Vec<u32> = found.iter().map(|(s, _)| s.index).collect();
+        if have != (0..count).collect::<Vec<_>>() {
+            let missing: Vec<String> = (0..count)
+                .filter(|i| !have.contains(i))
+                .map(|i| i.to_string())
+                .collect();
+            return Err(shards_error(format!(
+                "{stage} files for {} of {count} shards; missing shard {}",
+                have.len(),
+                missing.join(", ")
+            )));
+        }
+        let mut size = documents;
+        let mut bodies = Vec::with_capacity(found.len());
+        for (shard, path) in found {
+            let (header, body) = self.read_file(&path, stage)?;
+            if header.shard != Some(shard) {
+                return Err(WorkError::Format {
+                    path,
+                    stage,
+                    message: format!("its header says shard {:?}", header.shard),
+                });
+            }
+            check_documents(&path, header.documents, size)?;
+            size = Some(header.documents as usize);
+            bodies.push(body);
+        }
+        Ok((size.unwrap_or(0), bodies))
+    }
+
+    fn stage_error(&self, error: StageError) -> WorkError {
+        WorkError::Stage {
+            dir: self.dir.clone(),
+            error,
+        }
+    }
+
+    /// `crosscheck stage lines`: the short lines of `shard`.
+    pub fn lines(&self, input: &Input, shard: Shard) -> Result<PathBuf, WorkError> {
+        let records = super::lines(input, shard);
+        self.write("lines", Some(shard), input.len(), &records)
+    }
+
+    /// The candidate chrome lines, from every shard's `lines`.
+    fn chrome_candidates(
+        &self,
+        documents: Option<usize>,
+    ) -> Result<(usize, super::ChromeCandidates), WorkError> {
+        let (n, shards) = self.read_shards::<Vec<LineRecord>>("lines", documents)?;
+        let all = shards.into_iter().flatten().collect();
+        Ok((n, super::chrome_candidates(all, &self.options.chrome)))
+    }
+
+    /// `crosscheck stage sketch`: the sketches of `shard`'s holders of candidate lines.
+    pub fn sketch(&self, input: &Input, shard: Shard) -> Result<PathBuf, WorkError> {
+        let (_, candidates) = self.chrome_candidates(Some(input.len()))?;
+        let records = super::sketches(input, shard, &candidates);
+        self.write("sketch", Some(shard), input.len(), &records)
+    }
+
+    /// `crosscheck stage recurring`: the chrome lines, from every shard's lines and sketches.
+    pub fn recurring(&self) -> Result<PathBuf, WorkError> {
+        let (n, candidates) = self.chrome_candidates(None)?;
+        let (_, sketches) = self.read_shards::<Vec<SketchRecord>>("sketch", Some(n))?;
+        let sketches = sketches.into_iter().flatten().collect();
+        let lines = super::recurring(&candidates, sketches, &self.options.chrome)
+            .map_err(|e| self.stage_error(e))?;
+        self.write("recurring", None, n, &lines)
+    }
+
+    /// `crosscheck stage sign`: chrome, tokens and signatures of `shard`.
+    pub fn sign(&self, input: &Input, shard: Shard) -> Result<PathBuf, WorkError> {
+        let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(input.len()))?;
+        let records = super::sign(input, shard, &recurring, &self.options);
+        self.write("sign", Some(shard), input.len(), &records)
+    }
+
+    fn signed(&self, documents: Option<usize>) -> Result<(usize, Vec<SignedRecord>), WorkError> {
+        let (n, shards) = self.read_shards::<Vec<SignedRecord>>("sign", documents)?;
+        Ok((n, shards.into_iter().flatten().collect()))
+    }
+
+    /// `crosscheck stage pairs`: the pair records of the shingle hashes in `part`.
+    pub fn pairs(&self, part: Shard) -> Result<PathBuf, WorkError> {
+        let (n, signed) = self.signed(None)?;
+        let drawn = super::pairs(&signed, n, part, &self.options);
+        self.write("pairs", Some(part), n, &drawn)
+    }
+
+    /// `crosscheck stage candidates`: the pairs to verify, from every part's pair records.
+    pub fn candidates(&self) -> Result<PathBuf, WorkError> {
+        let (n, signed) = self.signed(None)?;
+        let (_, drawn) = self.read_shards::<Drawn>("pairs", Some(n))?;
+        let candidates =
+            super::candidates(&signed, n, drawn, &self.options).map_err(|e| self.stage_error(e))?;
+        self.write("candidates", None, n, &candidates)
+    }
+
+    /// `crosscheck stage verify`: the candidates of `part` aligned and judged.
+    pub fn verify(&self, input: &Input, part: Shard) -> Result<PathBuf, WorkError> {
+        let n = input.len();
+        let (_, candidates) = self.read_one::<Candidates>("candidates", Some(n))?;
+        let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(n))?;
+        let (_, signed) = self.signed(Some(n))?;
+        let mine: Vec<(u32, u32)> = candidates
+            .pairs
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| part.holds(k as u32))
+            .map(|(_, &pair)| pair)
+            .collect();
+        let mut members: Vec<u32> = mine.iter().flat_map(|&(a, b)| [a, b]).collect();
+        members.sort_unstable();
+        members.dedup();
+        let df = super::document_frequencies(&signed, Some(&members));
+        drop(signed);
+        let verification = super::verify(input, &mine, &recurring, df, n, &self.options);
+        self.write("verify", Some(part), n, &verification)
+    }
+
+    /// `crosscheck stage assemble`: the report, from every stage's files.
+    pub fn assemble(&self, input: &Input) -> Result<Report, WorkError> {
+        let n = input.len();
+        let (_, signed) = self.signed(Some(n))?;
+        let (_, candidates) = self.read_one::<Candidates>("candidates", Some(n))?;
+        let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(n))?;
+        let (_, verifications) = self.read_shards::<Verification>("verify", Some(n))?;
+        super::assemble(
+            input,
+            signed,
+            &candidates,
+            verifications,
+            &recurring,
+            &self.options,
+        )
+        .map_err(|e| self.stage_error(e))
+    }
+}
+
+/// An error unless a file's collection size is this run's (when this run knows its own).
+fn check_documents(path: &Path, theirs: u64, ours: Option<usize>) -> Result<(), WorkError> {
+    match ours {
+        Some(ours) if ours as u64 != theirs => Err(WorkError::Collection {
+            path: path.to_path_buf(),
+            theirs,
+            ours: ours as u64,
+        }),
+        _ => Ok(()),
+    }
+}
