@@ -311,6 +311,16 @@ pub struct Sketch {
 }
 
 impl Sketch {
+    /// A sketch from its two samples (see [`Sketch::into_parts`]).
+    pub fn from_parts(story: Vec<u64>, whole: Vec<u64>) -> Sketch {
+        Sketch { story, whole }
+    }
+
+    /// Its samples: from the story's lines, and from every line.
+    pub fn into_parts(self) -> (Vec<u64>, Vec<u64>) {
+        (self.story, self.whole)
+    }
+
     /// The sketch of a document whose lines' key hashes `recurs` tells recurring ones of.
     ///
     /// An article set one short sentence to a line is sketched from those sentences; taking

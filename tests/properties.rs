@@ -273,7 +273,15 @@ fn staged(
             stages::verify(&input, &mine, &recurring, df, n, options)
         })
         .collect();
-    stages::assemble(&input, signed, &found, verifications, &recurring, options).unwrap()
+    stages::assemble(
+        &input,
+        signed,
+        &found.stats,
+        verifications,
+        &recurring,
+        options,
+    )
+    .unwrap()
 }
 
 proptest! {

@@ -300,6 +300,25 @@ impl Plan {
         Ok(Plan { tasks, warnings })
     }
 
+    /// The files to read, in reading order: each one's path, the id its document gets (a
+    /// JSONL corpus's records take theirs from the record), and what kind it is. For an engine
+    /// that reads the bytes itself and hands them to [`document_from_bytes`].
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &str, SourceKind)> {
+        self.tasks.iter().map(|t| {
+            let kind = match t.kind {
+                FileKind::Text => SourceKind::Text,
+                FileKind::Html => SourceKind::Html,
+                FileKind::Jsonl => SourceKind::JsonlFile,
+            };
+            (t.path.as_path(), t.id.as_str(), kind)
+        })
+    }
+
+    /// The problems met walking the paths.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
     /// Bytes of the files to be read.
     pub fn bytes(&self) -> u64 {
         self.tasks.iter().map(|t| t.size).sum()
@@ -486,21 +505,38 @@ fn read_task(task: &Task, options: &IngestOptions) -> (Vec<Document>, Vec<Warnin
             return (Vec::new(), warnings);
         }
     };
+    let document = file_document(
+        &task.path,
+        &task.id,
+        task.kind,
+        bytes,
+        options,
+        &mut warnings,
+    );
+    (document.into_iter().collect(), warnings)
+}
+
+/// A text or HTML file's document from its bytes, or `None` (with a warning) if it has none.
+fn file_document(
+    path: &Path,
+    id: &str,
+    kind: FileKind,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+    warnings: &mut Vec<Warning>,
+) -> Option<Document> {
     let was_empty = bytes.is_empty();
-    let Some(mut text) = decode_or_warn(bytes, &task.path, None, options, &mut warnings) else {
-        return (Vec::new(), warnings);
-    };
-    let document = match task.kind {
+    let mut text = decode_or_warn(bytes, path, None, options, warnings)?;
+    let document = match kind {
         FileKind::Html => {
-            let mut document = Document::from_html(task.id.clone(), task.path.clone(), &text);
+            let mut document = Document::from_html(id.to_string(), path.to_path_buf(), &text);
             drop(text);
-            limit_words(&mut document, options.max_words, &mut warnings);
+            limit_words(&mut document, options.max_words, warnings);
             document
         }
         _ => {
-            let at = (task.path.as_path(), None);
-            limit_text(&mut text, at, options.max_words, &mut warnings);
-            Document::from_text(task.id.clone(), task.path.clone(), &text)
+            limit_text(&mut text, (path, None), options.max_words, warnings);
+            Document::from_text(id.to_string(), path.to_path_buf(), &text)
         }
     };
     if document.text.trim().is_empty() {
@@ -509,10 +545,75 @@ fn read_task(task: &Task, options: &IngestOptions) -> (Vec<Document>, Vec<Warnin
         } else {
             "no text in the file; skipped"
         };
-        warnings.push(warning(&task.path, None, WarningKind::Empty, what));
-        return (Vec::new(), warnings);
+        warnings.push(warning(path, None, WarningKind::Empty, what));
+        return None;
     }
-    (vec![document], warnings)
+    Some(document)
+}
+
+/// What a piece of input read by someone else is (see [`document_from_bytes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A plain text or Markdown file.
+    Text,
+    /// An HTML file.
+    Html,
+    /// A JSONL corpus, read a line at a time ([`SourceKind::JsonlRecord`]).
+    JsonlFile,
+    /// One line of a JSONL corpus.
+    JsonlRecord,
+}
+
+/// The document that `bytes` make, exactly as reading them from their file would: a text or
+/// HTML file's whole bytes, with the id [`Plan::files`] gives it, or one line of a JSONL
+/// corpus (without its line break), with its 1-based line number as `record`. `None` when
+/// they make none (a blank line gives no warning, as in a file; other cases do). For engines
+/// that read the input themselves and hand crosscheck the bytes.
+pub fn document_from_bytes(
+    kind: SourceKind,
+    path: &Path,
+    id: &str,
+    record: Option<u64>,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+) -> (Option<Document>, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let document = match kind {
+        SourceKind::Text | SourceKind::Html => {
+            if bytes.len() as u64 > options.max_file_size {
+                warnings.push(too_large(
+                    path,
+                    None,
+                    bytes.len() as u64,
+                    options.max_file_size,
+                ));
+                None
+            } else {
+                let kind = match kind {
+                    SourceKind::Html => FileKind::Html,
+                    _ => FileKind::Text,
+                };
+                file_document(path, id, kind, bytes, options, &mut warnings)
+            }
+        }
+        SourceKind::JsonlFile | SourceKind::JsonlRecord => {
+            let mut bytes = bytes;
+            if bytes.last() == Some(&b'\r') {
+                bytes.pop();
+            }
+            let number = record.unwrap_or(0);
+            if bytes.len() as u64 > options.max_file_size {
+                let size = bytes.len() as u64 + 1;
+                warnings.push(too_large(path, Some(number), size, options.max_file_size));
+                None
+            } else if bytes.iter().all(u8::is_ascii_whitespace) {
+                None
+            } else {
+                parse_record(path, number, bytes, options, &mut warnings)
+            }
+        }
+    };
+    (document, warnings)
 }
 
 /// Reads a whole file, or `None` if it turns out larger than `limit` while reading.

@@ -84,10 +84,14 @@ impl FromStr for Shard {
     }
 }
 
-/// A collection as every stage reads it: its documents numbered in `report`'s order, and the
-/// problems reading it.
+/// A collection as every stage reads it, or the part of it one task holds: documents
+/// numbered in `report`'s order, and the problems reading it.
 pub struct Input {
     corpus: Corpus<'static>,
+    /// The number of each document held, ascending; `None` when all are held (0, 1, ...).
+    numbers: Option<Vec<u32>>,
+    /// Documents in the whole collection.
+    total: usize,
     warnings: Vec<Warning>,
 }
 
@@ -95,23 +99,48 @@ impl Input {
     /// Reads every document under `paths`, as `report` does.
     pub fn read(paths: &[PathBuf], options: &Options) -> Result<Input, IngestError> {
         let (corpus, warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
-        Ok(Input { corpus, warnings })
+        Ok(Input::whole(corpus, warnings))
     }
 
     /// Documents already read, in the order `report_documents` puts them in.
     pub fn held(documents: Vec<Document>, warnings: Vec<Warning>) -> Input {
+        Input::whole(Corpus::held(documents), warnings)
+    }
+
+    fn whole(corpus: Corpus<'static>, warnings: Vec<Warning>) -> Input {
         Input {
-            corpus: Corpus::held(documents),
+            total: corpus.len(),
+            corpus,
+            numbers: None,
             warnings,
         }
     }
 
-    /// Number of documents.
-    pub fn len(&self) -> usize {
-        self.corpus.len()
+    /// Some documents of a collection of `total`, each with its number (the position of its id
+    /// among the collection's sorted ids): what one task of a distributed run holds.
+    pub fn numbered(mut documents: Vec<(u32, Document)>, total: usize) -> Input {
+        documents.sort_by_key(|(n, _)| *n);
+        let numbers = documents.iter().map(|(n, _)| *n).collect();
+        let documents = documents.into_iter().map(|(_, d)| d).collect();
+        Input {
+            corpus: Corpus::Held(std::borrow::Cow::Owned(documents)),
+            numbers: Some(numbers),
+            total,
+            warnings: Vec::new(),
+        }
     }
 
-    /// Whether there are no documents.
+    /// The same documents, with `warnings` as the problems met reading the collection.
+    pub fn with_warnings(self, warnings: Vec<Warning>) -> Input {
+        Input { warnings, ..self }
+    }
+
+    /// Number of documents in the collection.
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    /// Whether the collection has no documents.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -121,14 +150,51 @@ impl Input {
         &self.warnings
     }
 
-    /// The numbers of the documents in `shard`.
+    /// The numbers of the documents held that are in `shard`.
     fn numbers(&self, shard: Shard) -> Vec<u32> {
-        (0..self.len() as u32).filter(|&n| shard.holds(n)).collect()
+        match &self.numbers {
+            None => (0..self.total as u32).filter(|&n| shard.holds(n)).collect(),
+            Some(numbers) => numbers
+                .iter()
+                .copied()
+                .filter(|&n| shard.holds(n))
+                .collect(),
+        }
     }
 
-    /// `f` of the documents `numbers` (sorted), in order, in parallel, spilled or not.
+    /// Whether document `n` is one of those held.
+    fn holds(&self, n: u32) -> bool {
+        match &self.numbers {
+            None => (n as usize) < self.total,
+            Some(numbers) => numbers.binary_search(&n).is_ok(),
+        }
+    }
+
+    /// `f` of the documents `numbers` (sorted, all held), in order, in parallel, spilled or not.
     fn map<T: Send>(&self, numbers: &[u32], f: impl Fn(u32, &Document) -> T + Sync) -> Vec<T> {
-        self.corpus.map_some(numbers, f)
+        match &self.numbers {
+            None => self.corpus.map_some(numbers, f),
+            Some(held) => {
+                let positions: Vec<u32> = numbers
+                    .iter()
+                    .map(|n| held.binary_search(n).expect("a document this input holds") as u32)
+                    .collect();
+                self.corpus.map_some(&positions, |position, document| {
+                    f(held[position as usize], document)
+                })
+            }
+        }
+    }
+
+    /// The whole collection, for the stage that needs every document at once.
+    fn corpus(&self) -> Result<&Corpus<'static>, StageError> {
+        match self.corpus.len() == self.total {
+            true => Ok(&self.corpus),
+            false => Err(StageError::Partial {
+                held: self.corpus.len(),
+                total: self.total,
+            }),
+        }
     }
 }
 
@@ -179,13 +245,14 @@ pub struct SketchRecord {
     pub sketch: Sketch,
 }
 
-/// Stage `sketch`: the sketches of the documents of `shard` that hold a candidate line.
+/// Stage `sketch`: the sketches of the documents of `shard` (of those `input` holds) that
+/// hold a candidate line.
 pub fn sketches(input: &Input, shard: Shard, candidates: &ChromeCandidates) -> Vec<SketchRecord> {
     let lines: FxHashSet<u64> = candidates.iter().map(|(line, _)| *line).collect();
     let mut holders: Vec<u32> = candidates
         .iter()
         .flat_map(|(_, holders)| holders.iter().copied())
-        .filter(|&doc| shard.holds(doc))
+        .filter(|&doc| shard.holds(doc) && input.holds(doc))
         .collect();
     holders.par_sort_unstable();
     holders.dedup();
@@ -205,6 +272,14 @@ pub enum StageError {
         stage: &'static str,
         /// The document's number.
         doc: u32,
+    },
+    /// A stage that needs the whole collection was given part of it.
+    #[error("this stage needs every document; it was given {held} of {total}")]
+    Partial {
+        /// Documents given.
+        held: usize,
+        /// Documents in the collection.
+        total: usize,
     },
 }
 
@@ -304,21 +379,51 @@ pub struct Drawn {
 /// Stage `pairs`: the buckets of the shingles whose hashes fall in `part`, over the
 /// signatures of every document (`signed`, any order), expanded as `report` expands them.
 pub fn pairs(signed: &[SignedRecord], documents: usize, part: Shard, options: &Options) -> Drawn {
-    let mut lengths = vec![0u32; documents];
-    for record in signed {
-        lengths[record.doc as usize] = record.shingles.len() as u32;
-    }
-    let postings: Vec<(u64, u32)> = signed
+    let postings: Vec<Posting> = signed
         .par_iter()
         .flat_map_iter(|record| {
+            let length = record.shingles.len() as u32;
             record
                 .shingles
                 .iter()
-                .filter(|&&h| index::part_of(h, part.count as usize) == part.index as usize)
-                .map(|&h| (h, record.doc))
+                .filter(|&&h| part_of(h, part.count) == part.index)
+                .map(move |&shingle| Posting {
+                    shingle,
+                    doc: record.doc,
+                    length,
+                })
         })
         .collect();
+    draw(postings, documents, options)
+}
+
+/// Which of `parts` equal ranges of shingle hashes `hash` falls in: how `pairs` partitions
+/// postings (every posting of a shingle in one part).
+pub fn part_of(hash: u64, parts: u32) -> u32 {
+    index::part_of(hash, parts as usize) as u32
+}
+
+/// A document's shingle, with the size of the document's signature (which tells the short
+/// documents, whose shingles all count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    /// The shingle's hash.
+    pub shingle: u64,
+    /// The document's number.
+    pub doc: u32,
+    /// Distinct shingles in the document's signature.
+    pub length: u32,
+}
+
+/// The pair records of postings that hold whole buckets (every posting of each shingle they
+/// have; several parts together will do), for a collection of `documents`.
+pub fn draw(postings: Vec<Posting>, documents: usize, options: &Options) -> Drawn {
+    let mut lengths = vec![0u32; documents];
+    for p in &postings {
+        lengths[p.doc as usize] = p.length;
+    }
     let count = postings.len() as u64;
+    let postings: Vec<(u64, u32)> = postings.into_iter().map(|p| (p.shingle, p.doc)).collect();
     let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
     let length = |doc: u32| lengths[doc as usize];
     let (drawn, oversized) = index::draw(postings, &length, &kept, &options.index);
@@ -340,15 +445,22 @@ pub fn pairs(signed: &[SignedRecord], documents: usize, part: Shard, options: &O
     }
 }
 
+/// Whether a pair sharing `shared` kept shingles is a candidate, given each document's
+/// signature size and kept shingles (summed over every part): `report`'s test, for engines
+/// that count pair records themselves.
+pub fn is_candidate(shared: u32, a: (u32, u32), b: (u32, u32), options: &Options) -> bool {
+    let kept = index::kept_signatures(&[a.1, b.1], &[a.0, b.0], &options.index);
+    shared >= index::needed(kept[0].min(kept[1]), &options.index)
+}
+
 /// The pairs worth verifying, and what finding them took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidates {
     /// The pairs, sorted: documents sharing enough kept shingles, and identical bodies.
     pub pairs: Vec<(u32, u32)>,
-    /// Candidate search's counts, as `report` gives them.
+    /// Candidate search's counts, as `report` gives them (`candidates` counts the identical
+    /// bodies too).
     pub stats: IndexStats,
-    /// Documents with a body too short to judge by wording.
-    pub short_documents: u64,
 }
 
 /// The reduction after `pairs`: the pairs of every part counted against the documents' kept
@@ -394,16 +506,8 @@ pub fn candidates(
     let mut pairs: Vec<(u32, u32)> = found.into_iter().map(|c| (c.a, c.b)).collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let mut summaries: Vec<&SignedRecord> = signed.iter().collect();
-    summaries.sort_by_key(|r| r.doc);
-    Ok(Candidates {
-        pairs,
-        stats,
-        short_documents: crate::short_documents(
-            summaries.iter().map(|r| &r.summary),
-            &options.index,
-        ),
-    })
+    stats.candidates = pairs.len() as u64;
+    Ok(Candidates { pairs, stats })
 }
 
 /// Document frequencies of the tokens of the documents `wanted` (all documents if `None`),
@@ -523,17 +627,19 @@ pub fn verify(
     verification
 }
 
-/// The reduction that ends the run: `report`'s report from every stage's output. The
+/// The reduction that ends the run: `report`'s report from every stage's output, with
+/// candidate search's counts `stats`. The
 /// cross-document conflicts are found here, on one node, from `input` read again.
 pub fn assemble(
     input: &Input,
     mut signed: Vec<SignedRecord>,
-    candidates: &Candidates,
+    stats: &IndexStats,
     verifications: Vec<Verification>,
     recurring: &[u64],
     options: &Options,
 ) -> Result<Report, StageError> {
     let n = input.len();
+    let corpus = input.corpus()?;
     signed.par_sort_unstable_by_key(|r| r.doc);
     if let Some(doc) = (0..n as u32).find(|&d| signed.get(d as usize).is_none_or(|r| r.doc != d)) {
         return Err(StageError::Missing { stage: "sign", doc });
@@ -565,20 +671,50 @@ pub fn assemble(
     let all: Vec<u32> = (0..n as u32).collect();
     let analyses =
         Analyses::Held(input.map(&all, |_, document| Prepared::of(document, &recurring)));
-    let cross = crate::cross_conflicts(&input.corpus, &analyses, &weights, &verified, options);
+    let cross = crate::cross_conflicts(corpus, &analyses, &weights, &verified, options);
 
-    let stats = crate::index_stats_of(
-        &candidates.stats,
-        candidates.pairs.len(),
-        candidates.short_documents,
-    );
+    let short = crate::short_documents(signed.iter().map(|r| &r.summary), &options.index);
+    let stats = crate::index_stats_of(stats, stats.candidates as usize, short);
     let summaries = signed.into_iter().map(|r| r.summary).collect();
     Ok(crate::assemble(
-        &input.corpus,
-        summaries,
-        verified,
-        cross,
-        warnings,
-        stats,
+        corpus, summaries, verified, cross, warnings, stats,
     ))
+}
+
+/// The settings a distributed driver may change, as JSON (`{"max_words": 1000}`); the rest
+/// are `report`'s defaults. The same knobs as the flags of `crosscheck stage`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Largest file or JSONL record read, in bytes (`--max-file-size`).
+    pub max_file_size: Option<u64>,
+    /// Most words of a document compared (`--max-words`).
+    pub max_words: Option<u64>,
+    /// Alignment work bound (`--align-limit`).
+    pub align_limit: Option<u64>,
+    /// Skip documents with invalid UTF-8 (`--strict`).
+    pub strict: bool,
+    /// Least similarity for a full duplicate (`--threshold`).
+    pub threshold: Option<f32>,
+}
+
+impl Settings {
+    /// The options these settings make.
+    pub fn options(&self) -> Options {
+        let mut options = Options::default();
+        if let Some(size) = self.max_file_size {
+            options.ingest.max_file_size = size;
+        }
+        if let Some(words) = self.max_words {
+            options.ingest.max_words = words as usize;
+        }
+        if let Some(limit) = self.align_limit {
+            options.align.max_postings = limit as usize;
+        }
+        options.ingest.strict = self.strict;
+        if let Some(threshold) = self.threshold {
+            options.judge.duplicate_similarity = threshold;
+        }
+        options
+    }
 }

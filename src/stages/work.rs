@@ -433,7 +433,7 @@ impl Work {
         super::assemble(
             input,
             signed,
-            &candidates,
+            &candidates.stats,
             verifications,
             &recurring,
             &self.options,

@@ -1,0 +1,293 @@
+"""crosscheck's stages on Arrow record batches: what the Spark and Ray drivers map over.
+
+Each function takes a ``pyarrow.RecordBatch`` (or ``Table``) of one stage's records and
+returns a ``pyarrow.Table`` of the next; every one calls the Rust code that
+``crosscheck report`` runs (``crosscheck._native``). Document numbers are int32, hashes int64
+(the bits of Rust's u64). The schemas, as DDL strings for Spark and as Arrow schemas:
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+
+from . import _native
+
+SOURCES = pa.schema(
+    [
+        ("order", pa.int32()),  # the file's place in crosscheck's reading order
+        ("kind", pa.string()),  # "text", "html" or "jsonl" (one line of a corpus)
+        ("path", pa.string()),
+        ("id", pa.string()),  # a file's id; empty for a JSONL line (its record has one)
+        ("record", pa.int64()),  # a JSONL line's 1-based number; null for a file
+        ("data", pa.binary()),
+    ]
+)
+PARSED = pa.schema(
+    list(SOURCES) + [("parsed_id", pa.string()), ("warnings", pa.list_(pa.string()))]
+)
+DOCUMENTS = pa.schema(
+    [
+        ("number", pa.int32()),
+        ("kind", pa.string()),
+        ("path", pa.string()),
+        ("id", pa.string()),
+        ("record", pa.int64()),
+        ("data", pa.binary()),
+    ]
+)
+LINES = pa.schema([("line", pa.int64()), ("doc", pa.int32())])
+SKETCHES = pa.schema(
+    [("doc", pa.int32()), ("story", pa.list_(pa.int64())), ("whole", pa.list_(pa.int64()))]
+)
+SIGNED = pa.schema(
+    [
+        ("doc", pa.int32()),
+        ("summary", pa.string()),
+        ("fingerprint", pa.int64()),
+        ("tokens", pa.list_(pa.int64())),
+        ("shingles", pa.list_(pa.int64())),
+    ]
+)
+POSTINGS = pa.schema(
+    [("part", pa.int32()), ("shingle", pa.int64()), ("doc", pa.int32()), ("length", pa.int32())]
+)
+# tag 0: a pair record (a, b); tag 1: a document's kept shingles (a = doc, b = n);
+# tag 2: a part's counts (postings, oversized).
+DRAWN = pa.schema(
+    [
+        ("tag", pa.int8()),
+        ("a", pa.int32()),
+        ("b", pa.int32()),
+        ("postings", pa.int64()),
+        ("oversized", pa.int64()),
+    ]
+)
+COUNTED = pa.schema(
+    [
+        ("a", pa.int32()),
+        ("b", pa.int32()),
+        ("shared", pa.int64()),
+        ("length_a", pa.int32()),
+        ("kept_a", pa.int32()),
+        ("length_b", pa.int32()),
+        ("kept_b", pa.int32()),
+    ]
+)
+PAIRS = pa.schema([("a", pa.int32()), ("b", pa.int32())])
+VERIFIED = pa.schema([("verification", pa.string())])
+
+
+def ddl(schema: pa.Schema) -> str:
+    """The schema as Spark's DDL string."""
+    names = {
+        pa.int8(): "byte",
+        pa.int32(): "int",
+        pa.int64(): "long",
+        pa.string(): "string",
+        pa.binary(): "binary",
+        pa.list_(pa.int64()): "array<long>",
+        pa.list_(pa.string()): "array<string>",
+    }
+    return ", ".join(f"{f.name} {names[f.type]}" for f in schema)
+
+
+def _i64(column) -> bytes:
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype="<i8").tobytes()
+
+
+def _i32(column) -> bytes:
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype="<i4").tobytes()
+
+
+def _from_i64(data: bytes) -> pa.Array:
+    return pa.array(np.frombuffer(data, dtype="<i8"), type=pa.int64())
+
+
+def _from_i32(data: bytes) -> pa.Array:
+    return pa.array(np.frombuffer(data, dtype="<i4"), type=pa.int32())
+
+
+def _list(values: bytes, offsets: bytes) -> pa.Array:
+    return pa.ListArray.from_arrays(_from_i32(offsets), _from_i64(values))
+
+
+def _list_parts(column) -> tuple[bytes, bytes]:
+    """A list<int64> column as (values, offsets), offsets from 0."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    offsets = np.asarray(column.offsets.to_numpy(), dtype="<i4")
+    values = column.values.to_numpy(zero_copy_only=False)[offsets[0] : offsets[-1]]
+    return np.asarray(values, dtype="<i8").tobytes(), (offsets - offsets[0]).tobytes()
+
+
+def documents(batch) -> tuple:
+    """A batch of DOCUMENTS rows as the native functions take them."""
+    return (
+        batch.column("number").to_pylist(),
+        batch.column("kind").to_pylist(),
+        batch.column("path").to_pylist(),
+        batch.column("id").to_pylist(),
+        batch.column("record").to_pylist(),
+        batch.column("data").to_pylist(),
+    )
+
+
+def parse(batch, settings: str) -> pa.Table:
+    """SOURCES -> PARSED: each row's document id (null when it makes none) and warnings."""
+    kinds = batch.column("kind").to_pylist()
+    paths = batch.column("path").to_pylist()
+    records = batch.column("record").to_pylist()
+    ids = [i or "" for i in batch.column("id").to_pylist()]
+    data = batch.column("data").to_pylist()
+    parsed, warnings = _native.parse(kinds, paths, ids, records, data, settings)
+    columns = [batch.column(f.name) for f in SOURCES]
+    columns += [pa.array(parsed, pa.string()), pa.array(warnings, pa.list_(pa.string()))]
+    return pa.Table.from_arrays(columns, schema=PARSED)
+
+
+def lines(batch, total: int, settings: str) -> pa.Table:
+    """DOCUMENTS -> LINES."""
+    line, doc = _native.lines(documents(batch), total, settings)
+    return pa.Table.from_arrays([_from_i64(line), _from_i32(doc)], schema=LINES)
+
+
+def sketches(batch, total: int, candidates: list, holders: set, settings: str) -> pa.Table:
+    """DOCUMENTS -> SKETCHES of the documents among `holders`."""
+    keep = pa.array([n in holders for n in batch.column("number").to_pylist()])
+    batch = batch.filter(keep)
+    rows = _native.sketches(documents(batch), total, candidates, settings) if len(batch) else []
+    return pa.Table.from_pylist(
+        [{"doc": d, "story": s, "whole": w} for d, s, w in rows], schema=SKETCHES
+    )
+
+
+def sign(batch, total: int, recurring: list, settings: str) -> pa.Table:
+    """DOCUMENTS -> SIGNED."""
+    doc, summaries, prints, tokens, shingles = _native.sign(
+        documents(batch), total, recurring, settings
+    )
+    return pa.Table.from_arrays(
+        [
+            _from_i32(doc),
+            pa.array(summaries, pa.string()),
+            pa.array(prints, pa.int64()),
+            _list(*tokens),
+            _list(*shingles),
+        ],
+        schema=SIGNED,
+    )
+
+
+def postings(batch, parts: int) -> pa.Table:
+    """SIGNED -> POSTINGS, each with its part of the shingle hashes."""
+    values, offsets = _list_parts(batch.column("shingles"))
+    part, shingle, doc, length = _native.postings(_i32(batch.column("doc")), values, offsets, parts)
+    return pa.Table.from_arrays(
+        [_from_i32(part), _from_i64(shingle), _from_i32(doc), _from_i32(length)],
+        schema=POSTINGS,
+    )
+
+
+def draw(table: pa.Table, total: int, settings: str) -> pa.Table:
+    """POSTINGS holding whole buckets (a partition of whole parts) -> DRAWN."""
+    a, b, kept_doc, kept_n, count, oversized = _native.draw(
+        _i64(table.column("shingle")),
+        _i32(table.column("doc")),
+        _i32(table.column("length")),
+        total,
+        settings,
+    )
+    pairs, kept = len(a) // 4, len(kept_doc) // 4
+    zeros = lambda n: pa.array(np.zeros(n, dtype="<i8"), pa.int64())  # noqa: E731
+    parts = [
+        pa.Table.from_arrays(
+            [pa.array(np.zeros(pairs, "i1"), pa.int8()), _from_i32(a), _from_i32(b), zeros(pairs), zeros(pairs)],
+            schema=DRAWN,
+        ),
+        pa.Table.from_arrays(
+            [pa.array(np.ones(kept, "i1"), pa.int8()), _from_i32(kept_doc), _from_i32(kept_n), zeros(kept), zeros(kept)],
+            schema=DRAWN,
+        ),
+        pa.Table.from_pylist(
+            [{"tag": 2, "a": 0, "b": 0, "postings": count, "oversized": oversized}], schema=DRAWN
+        ),
+    ]
+    return pa.concat_tables(parts)
+
+
+def candidates(batch, settings: str) -> pa.Table:
+    """COUNTED -> PAIRS: the counted pairs that are candidates."""
+    mask = _native.candidate_mask(
+        _i64(batch.column("shared")),
+        _i32(batch.column("length_a")),
+        _i32(batch.column("kept_a")),
+        _i32(batch.column("length_b")),
+        _i32(batch.column("kept_b")),
+        settings,
+    )
+    keep = pa.array(np.frombuffer(mask, dtype="u1").astype(bool))
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    return table.select(["a", "b"]).filter(keep).cast(PAIRS)
+
+
+def identical(docs: list, fingerprints: list, settings: str) -> pa.Table:
+    """Pairs of identical bodies among documents whose fingerprints are shared."""
+    a, b = _native.identical(
+        np.asarray(docs, "<i4").tobytes(), np.asarray(fingerprints, "<i8").tobytes(), settings
+    )
+    return pa.Table.from_arrays([_from_i32(a), _from_i32(b)], schema=PAIRS)
+
+
+def verify(batch, total: int, recurring: list, df: tuple, settings: str) -> pa.Table:
+    """Rows of a pair and both its documents (columns a_*, b_*) -> VERIFIED."""
+    by_number = {}
+    for side in ("a", "b"):
+        for row in zip(*[batch.column(f"{side}_{f.name}").to_pylist() for f in DOCUMENTS]):
+            by_number[row[0]] = row
+    rows = [by_number[n] for n in sorted(by_number)]
+    columns = tuple(list(c) for c in zip(*rows)) if rows else ([], [], [], [], [], [])
+    tokens, counts = df
+    out = _native.verify(
+        _i32(batch.column("a_number")),
+        _i32(batch.column("b_number")),
+        columns,
+        total,
+        recurring,
+        tokens,
+        counts,
+        settings,
+    )
+    return pa.Table.from_pylist([{"verification": out}], schema=VERIFIED)
+
+
+def assemble(
+    docs: pa.Table,
+    total: int,
+    warnings: list,
+    signed: pa.Table,
+    stats: dict,
+    verifications: list,
+    recurring: list,
+    settings: str,
+) -> str:
+    """Everything above -> the report, as `crosscheck report --format json` gives it."""
+    signed = signed.combine_chunks()
+    report = _native.assemble(
+        documents(docs.combine_chunks()),
+        total,
+        warnings,
+        (
+            _i32(signed.column("doc")),
+            signed.column("summary").to_pylist(),
+            signed.column("fingerprint").to_pylist(),
+            _list_parts(signed.column("tokens")),
+            _list_parts(signed.column("shingles")),
+        ),
+        json.dumps(stats),
+        verifications,
+        recurring,
+        settings,
+    )
+    return report  # JSON text, byte for byte what `crosscheck report --format json` writes

@@ -1,0 +1,261 @@
+"""crosscheck's report on Apache Spark: the Rust stages mapped over partitions with
+``mapInArrow``, the reductions between them as DataFrame joins and aggregations.
+
+    spark-submit --py-files ... -m crosscheck.spark PATH... --output report.json
+
+or, from Python, ``crosscheck.spark.report(spark, paths)``. The report is byte for byte what
+``crosscheck report --format json PATH...`` writes (tests: python/tests). See
+docs/distributed.md for the stages and their costs, and what still runs on the driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Iterable
+
+import pyarrow as pa
+
+from . import _native
+from . import batches as B
+
+
+def _mapper(fn, *args):
+    """A mapInArrow function: `fn` of each record batch, as record batches."""
+
+    def run(iterator: Iterable[pa.RecordBatch]):
+        for batch in iterator:
+            for out in fn(batch, *args).to_batches():
+                yield out
+
+    return run
+
+
+def _sources(spark, files: list, partitions: int):
+    """SOURCES rows for every file: a text or HTML file whole, a JSONL corpus a line each."""
+    sc = spark.sparkContext
+    frames = []
+    whole = [(order, kind, path, ident) for order, (path, ident, kind) in enumerate(files) if kind != "jsonl"]
+    if whole:
+
+        def read(rows):
+            for order, kind, path, ident in rows:
+                with open(path, "rb") as f:
+                    yield (order, kind, path, ident, None, f.read())
+
+        rdd = sc.parallelize(whole, max(1, min(partitions, len(whole)))).mapPartitions(read)
+        frames.append(spark.createDataFrame(rdd, B.ddl(B.SOURCES)))
+    for order, (path, ident, kind) in enumerate(files):
+        if kind != "jsonl":
+            continue
+        # Lines in file order, numbered from 1 as crosscheck numbers a corpus's records.
+        lines = sc.textFile(path, minPartitions=partitions, use_unicode=False).zipWithIndex()
+        rdd = lines.map(lambda x, o=order, p=path: (o, "jsonl", p, "", x[1] + 1, bytes(x[0])))
+        frames.append(spark.createDataFrame(rdd, B.ddl(B.SOURCES)))
+    if not frames:
+        return spark.createDataFrame([], B.ddl(B.SOURCES))
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.unionByName(frame)
+    return out
+
+
+def report(spark, paths: list, settings: dict | None = None, partitions: int = 0) -> str:
+    """The report of the collection under `paths` (local paths every executor can read), as
+    JSON text in the schema of ``crosscheck report --format json``."""
+    from pyspark.sql import functions as F
+
+    settings = json.dumps(settings or {})
+    partitions = partitions or spark.sparkContext.defaultParallelism
+    min_documents, _ = _native.knobs(settings)
+    files, walk_warnings = _native.list_inputs([str(p) for p in paths], settings)
+
+    # Ingest: parse every source, then make ids unique and number the documents by id, as
+    # `report` does (on the driver: one id a document).
+    parsed = _sources(spark, files, partitions).mapInArrow(
+        _mapper(B.parse, settings), B.ddl(B.PARSED)
+    ).cache()
+    read_warnings = [
+        w
+        for row in parsed.where(F.size("warnings") > 0)
+        .select("order", "record", "warnings")
+        .orderBy("order", "record")
+        .collect()
+        for w in row["warnings"]
+    ]
+    kept = parsed.where(F.col("parsed_id").isNotNull()).select("parsed_id", "path", "record").collect()
+    final_ids, numbers, dedupe_warnings = _native.dedupe(
+        [r["parsed_id"] for r in kept], [r["path"] for r in kept], [r["record"] for r in kept]
+    )
+    total = len(final_ids)
+    numbering = spark.createDataFrame(
+        [(r["path"], r["record"] or 0, n, i) for r, n, i in zip(kept, numbers, final_ids)],
+        "path string, key long, number int, final_id string",
+    )
+    docs = (
+        parsed.where(F.col("parsed_id").isNotNull())
+        .withColumn("key", F.coalesce(F.col("record"), F.lit(0)))
+        .join(numbering, ["path", "key"])
+        .select("number", "kind", "path", F.col("final_id").alias("id"), "record", "data")
+        .repartition(partitions, "number")
+        .cache()
+    )
+
+    # Chrome: short lines in enough documents, then the holders' sketches, then the test of
+    # unrelated holders (on the driver: only lines held by 3 or more documents).
+    lines = docs.mapInArrow(_mapper(B.lines, total, settings), B.ddl(B.LINES))
+    candidates = [
+        (r["line"], list(r["holders"]))
+        for r in lines.groupBy("line")
+        .agg(F.sort_array(F.collect_set("doc")).alias("holders"))
+        .where(F.size("holders") >= min_documents)
+        .orderBy("line")
+        .collect()
+    ]
+    holders = {d for _, hs in candidates for d in hs}
+    sketched = docs.mapInArrow(
+        _mapper(B.sketches, total, candidates, holders, settings), B.ddl(B.SKETCHES)
+    ).collect()
+    recurring = _native.recurring(
+        candidates, [(r["doc"], list(r["story"]), list(r["whole"])) for r in sketched], settings
+    )
+
+    # Sign, then candidate search: postings partitioned by ranges of shingle hashes (every
+    # posting of a shingle in one partition), pair records counted by pair.
+    signed = docs.mapInArrow(_mapper(B.sign, total, recurring, settings), B.ddl(B.SIGNED)).cache()
+    postings = signed.mapInArrow(_mapper(B.postings, partitions), B.ddl(B.POSTINGS))
+
+    def draw_partition(iterator):
+        table = pa.Table.from_batches(list(iterator), schema=B.POSTINGS)
+        if table.num_rows:
+            yield from B.draw(table, total, settings).to_batches()
+
+    drawn = (
+        postings.repartition(partitions, "part")
+        .mapInArrow(draw_partition, B.ddl(B.DRAWN))
+        .cache()
+    )
+    records = drawn.where("tag = 0").select("a", "b")
+    counts = drawn.where("tag = 2").agg(F.sum("postings"), F.sum("oversized")).first()
+    counted = records.groupBy("a", "b").agg(F.count(F.lit(1)).alias("shared")).cache()
+    kept_shingles = drawn.where("tag = 1").groupBy(F.col("a").alias("doc")).agg(
+        F.sum("b").cast("int").alias("kept")
+    )
+    sizes = (
+        signed.select("doc", F.size("shingles").cast("int").alias("length"))
+        .join(kept_shingles, "doc", "left")
+        .fillna(0, ["kept"])
+    )
+    side = lambda s: sizes.select(  # noqa: E731
+        F.col("doc").alias(s), F.col("length").alias(f"length_{s}"), F.col("kept").alias(f"kept_{s}")
+    )
+    found = (
+        counted.join(side("a"), "a")
+        .join(side("b"), "b")
+        .select("a", "b", "shared", "length_a", "kept_a", "length_b", "kept_b")
+        .mapInArrow(_mapper(B.candidates, settings), B.ddl(B.PAIRS))
+    )
+    shared_prints = (
+        signed.where(F.col("fingerprint").isNotNull())
+        .groupBy("fingerprint")
+        .agg(F.collect_list("doc").alias("docs"))
+        .where(F.size("docs") >= 2)
+        .collect()
+    )
+    same_docs = [d for r in shared_prints for d in r["docs"]]
+    same_prints = [r["fingerprint"] for r in shared_prints for _ in r["docs"]]
+    identical = spark.createDataFrame(
+        B.identical(same_docs, same_prints, settings).to_pylist(), B.ddl(B.PAIRS)
+    )
+    pairs = found.unionByName(identical).distinct().cache()
+    stats = {
+        "postings": counts[0] or 0,
+        "oversized_buckets": counts[1] or 0,
+        "shingle_pairs": records.count(),
+        "touched_pairs": counted.count(),
+        "candidates": pairs.count(),
+    }
+
+    # Verify: each pair joined to both its documents; token weights from the document
+    # frequencies (collected and broadcast: the vocabulary, not the documents).
+    df = signed.select(F.explode("tokens").alias("token")).groupBy("token").count().toArrow()
+    df_columns = (B._i64(df.column("token")), B._i32(df.column("count")))
+    prefixed = lambda s: docs.select(*[F.col(c).alias(f"{s}_{c}") for c in docs.columns])  # noqa: E731
+    joined = (
+        pairs.join(prefixed("a"), pairs.a == F.col("a_number"))
+        .join(prefixed("b"), pairs.b == F.col("b_number"))
+        .drop("a", "b")
+        .repartition(partitions)
+    )
+    schema_out = B.ddl(B.VERIFIED)
+    verifications = [
+        r["verification"]
+        for r in joined.mapInArrow(
+            _mapper(B.verify, total, recurring, df_columns, settings), schema_out
+        ).collect()
+    ]
+
+    # Assemble on the driver: clusters, cross-document conflicts, the report.
+    warnings = list(walk_warnings) + read_warnings + list(dedupe_warnings)
+    out = B.assemble(
+        docs.toArrow(),
+        total,
+        warnings,
+        signed.toArrow(),
+        stats,
+        verifications,
+        recurring,
+        settings,
+    )
+    for frame in (parsed, docs, signed, drawn, counted, pairs):
+        frame.unpersist()
+    return out
+
+
+def session(cores: int = 2):
+    """A local Spark session bound to 127.0.0.1, its workers on this interpreter."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    return (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("crosscheck")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", str(cores * 2))
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
+        .getOrCreate()
+    )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="crosscheck.spark", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", help="files, directories or JSONL corpora")
+    parser.add_argument("-o", "--output", help="write the JSON report here (default: stdout)")
+    parser.add_argument("--partitions", type=int, default=0, help="partitions of each stage")
+    parser.add_argument("--local", type=int, metavar="CORES", help="run a local[CORES] session")
+    parser.add_argument("--settings", default="{}", help='JSON, such as {"max_words": 1000}')
+    args = parser.parse_args(argv)
+    if args.local:
+        spark = session(args.local)
+    else:
+        from pyspark.sql import SparkSession
+
+        spark = SparkSession.builder.appName("crosscheck").getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    out = report(spark, args.paths, json.loads(args.settings), args.partitions)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(out)
+    else:
+        sys.stdout.write(out)
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
