@@ -62,19 +62,49 @@ def _sources(spark, files: list, partitions: int):
     return out
 
 
+def _is_remote(path: str) -> bool:
+    """Whether `path` is a URI for Spark to read (s3a://, hdfs://, file://...) rather than a
+    local path for crosscheck to walk."""
+    return "://" in path
+
+
+def _remote_sources(spark, path: str, order: int, partitions: int):
+    """SOURCES rows of a JSONL or Parquet corpus at a URI Spark reads: one record each,
+    numbered in file order from 1. A Parquet row becomes the JSON object of its columns
+    (`id`, `text` and any others, which the report keeps as the record's fields)."""
+    if path.rstrip("/").endswith(".parquet"):
+        rows = spark.read.parquet(path).rdd.map(
+            lambda row: json.dumps(row.asDict(recursive=True), default=str).encode()
+        )
+    else:
+        rows = spark.sparkContext.textFile(path, minPartitions=partitions, use_unicode=False)
+    numbered = rows.zipWithIndex().map(
+        lambda x, o=order, p=path: (o, "jsonl", p, "", x[1] + 1, bytes(x[0]))
+    )
+    return spark.createDataFrame(numbered, B.ddl(B.SOURCES))
+
+
 def report(spark, paths: list, settings: dict | None = None, partitions: int = 0) -> str:
-    """The report of the collection under `paths` (local paths every executor can read), as
-    JSON text in the schema of ``crosscheck report --format json``."""
+    """The report of the collection under `paths`, as JSON text in the schema of
+    ``crosscheck report --format json``. Local paths (on a filesystem every executor sees)
+    are walked as `crosscheck report` walks them; a URI (s3a://, hdfs://, gs://...) is read
+    by Spark as one JSONL corpus, or as a Parquet dataset of records when it ends in
+    .parquet."""
     from pyspark.sql import functions as F
 
     settings = json.dumps(settings or {})
     partitions = partitions or spark.sparkContext.defaultParallelism
     min_documents, _ = _native.knobs(settings)
-    files, walk_warnings = _native.list_inputs([str(p) for p in paths], settings)
+    local = [str(p) for p in paths if not _is_remote(str(p))]
+    remote = [str(p) for p in paths if _is_remote(str(p))]
+    files, walk_warnings = _native.list_inputs(local, settings) if local else ([], [])
+    sources = _sources(spark, files, partitions)
+    for k, path in enumerate(remote):
+        sources = sources.unionByName(_remote_sources(spark, path, len(files) + k, partitions))
 
     # Ingest: parse every source, then make ids unique and number the documents by id, as
     # `report` does (on the driver: one id a document).
-    parsed = _sources(spark, files, partitions).mapInArrow(
+    parsed = sources.mapInArrow(
         _mapper(B.parse, settings), B.ddl(B.PARSED)
     ).cache()
     read_warnings = [

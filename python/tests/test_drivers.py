@@ -1,0 +1,153 @@
+"""The Spark and Ray drivers give `crosscheck report`'s JSON byte for byte (issue #9).
+
+Run by python/run-tests.sh, which sets CROSSCHECK_BIN (and CROSSCHECK_REUTERS when
+../shared is beside the checkout).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "fixtures" / "seeds"
+CROSS = ROOT / "fixtures" / "cross"
+REUTERS = os.environ.get("CROSSCHECK_REUTERS")
+
+
+def single_machine(paths) -> str:
+    """What `crosscheck report --format json` writes for `paths`."""
+    out = subprocess.run(
+        [os.environ["CROSSCHECK_BIN"], "report", "--format", "json", *map(str, paths)],
+        check=True,
+        capture_output=True,
+    )
+    return out.stdout.decode()
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from crosscheck.spark import session
+
+    spark = session(2)
+    spark.sparkContext.setLogLevel("ERROR")
+    yield spark
+    spark.stop()
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", log_to_driver=False)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def messy(tmp_path_factory) -> Path:
+    """A collection with everything ingest warns about, beside HTML and a JSONL corpus."""
+    folder = tmp_path_factory.mktemp("messy")
+    records = [
+        {"id": "w1", "text": (SEEDS / "002_638f0b25e9f743d6.txt").read_text(), "date": "1-MAR-1987"},
+        {"id": "w1", "text": (SEEDS / "004_6f19dae746dbe89b.txt").read_text()},
+        {"id": "w2", "text": ""},
+        {"text": "A record without an id, but with words enough to be read as a document."},
+    ]
+    lines = [json.dumps(r) for r in records]
+    lines.insert(2, "{not json")
+    lines.insert(3, "")
+    (folder / "corpus.jsonl").write_text("\n".join(lines) + "\n")
+    body = (SEEDS / "000_7990d4005203a233.txt").read_text().split("\n\n")
+    html = "<html><body><nav>Home | World</nav>" + "".join(f"<p>{p}</p>" for p in body) + "</body></html>"
+    (folder / "page.html").write_text(html)
+    (folder / "empty.txt").write_text("")
+    (folder / "w1").write_text("an unsupported extension")
+    return folder
+
+
+def test_the_messy_collection_warns_of_every_kind(messy):
+    # What the comparisons below cover: the single-machine report of it has these warnings.
+    kinds = {w["kind"] for w in json.loads(single_machine([messy, SEEDS]))["warnings"]}
+    assert {"bad_json", "duplicate_id", "empty", "missing_id", "unsupported"} <= kinds, kinds
+
+
+@pytest.mark.parametrize("inputs", [[SEEDS], [SEEDS, CROSS], "messy"], ids=["seeds", "cross", "messy"])
+def test_spark_gives_the_report_of_report(spark, inputs, messy):
+    from crosscheck.spark import report
+
+    paths = [messy, SEEDS] if inputs == "messy" else inputs
+    assert report(spark, [str(p) for p in paths]) == single_machine(paths)
+
+
+@pytest.mark.parametrize("inputs", [[SEEDS], [SEEDS, CROSS], "messy"], ids=["seeds", "cross", "messy"])
+def test_ray_gives_the_report_of_report(ray_cluster, inputs, messy):
+    from crosscheck.ray import report
+
+    paths = [messy, SEEDS] if inputs == "messy" else inputs
+    assert report([str(p) for p in paths]) == single_machine(paths)
+
+
+def test_settings_reach_every_stage(spark):
+    from crosscheck.spark import report
+
+    # Documents cut to 60 words: ingest warns, and the cut copies no longer pair up.
+    settings = {"max_words": 60, "threshold": 0.3}
+    staged = report(spark, [str(SEEDS)], settings)
+    single = subprocess.run(
+        [os.environ["CROSSCHECK_BIN"], "report", "--format", "json", "--max-words", "60", "--threshold", "0.3", str(SEEDS)],
+        check=True,
+        capture_output=True,
+    )
+    assert staged == single.stdout.decode()
+    assert staged != single_machine([SEEDS])
+    assert any(w["kind"] == "truncated" for w in json.loads(staged)["warnings"])
+
+
+def test_spark_reads_a_corpus_at_a_uri_as_jsonl_or_parquet(spark, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from crosscheck.spark import report
+
+    records = [
+        {"id": p.name, "text": p.read_text(), "date": f"{k + 1}-MAR-1987"}
+        for k, p in enumerate(sorted(SEEDS.iterdir()))
+    ]
+    corpus = tmp_path / "seeds.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+    pq.write_table(pa.Table.from_pylist(records), tmp_path / "seeds.parquet")
+    single = json.loads(single_machine([corpus]))
+    assert single["pairs"] and single["clusters"]
+    for uri in (corpus.as_uri(), (tmp_path / "seeds.parquet").as_uri()):
+        staged = json.loads(report(spark, [uri]))
+        # The same report but for the path each document names.
+        assert [d["path"] for d in staged["documents"]] == [uri] * len(records)
+        for key in ("pairs", "clusters", "conflicts", "unpaired_figures", "stats"):
+            assert staged[key] == single[key], key
+
+
+def test_unknown_settings_are_refused():
+    from crosscheck import _native
+
+    with pytest.raises(ValueError, match="unknown field `max_wrds`"):
+        _native.knobs(json.dumps({"max_wrds": 10}))
+
+
+@pytest.mark.skipif(not REUTERS, reason="../shared/corpora/reuters21578.jsonl is not here")
+def test_spark_on_reuters(spark):
+    from crosscheck.spark import report
+
+    assert report(spark, [REUTERS]) == single_machine([REUTERS])
+
+
+@pytest.mark.skipif(not REUTERS, reason="../shared/corpora/reuters21578.jsonl is not here")
+def test_ray_on_reuters(ray_cluster):
+    from crosscheck.ray import report
+
+    assert report([REUTERS]) == single_machine([REUTERS])
