@@ -649,7 +649,22 @@ pub(crate) fn assemble(
     verified: Vec<(u32, u32, Verified)>,
     cross: Vec<conflicts::Conflict>,
     warnings: Vec<Warning>,
+    stats: Stats,
+) -> Report {
+    assemble_with(corpus, summaries, verified, cross, warnings, stats, None)
+}
+
+/// [`assemble`], with the clusters' members given as `components` ((document, the smallest
+/// document of its component) for each document in a component of two or more, as a
+/// distributed connected-components stage finds them) rather than found from the pairs.
+pub(crate) fn assemble_with(
+    corpus: &Corpus,
+    summaries: Vec<DocumentSummary>,
+    verified: Vec<(u32, u32, Verified)>,
+    cross: Vec<conflicts::Conflict>,
+    warnings: Vec<Warning>,
     mut stats: Stats,
+    components: Option<&[(u32, u32)]>,
 ) -> Report {
     let mut conflicts = cross;
     let mut unpaired_figures = Vec::new();
@@ -674,7 +689,7 @@ pub(crate) fn assemble(
         (&x.a.doc, x.a.line, &x.b.doc, x.b.line, &x.a.text)
             .cmp(&(&y.a.doc, y.a.line, &y.b.doc, y.b.line, &y.a.text))
     });
-    let clusters = cluster(corpus, &verified);
+    let clusters = cluster(corpus, &verified, components);
     stats.documents = summaries.len() as u64;
     stats.words = summaries.iter().map(|s| s.words as u64).sum();
     stats.boilerplate_lines = summaries.iter().map(|s| s.boilerplate_lines as u64).sum();
@@ -719,14 +734,24 @@ fn merge_counts(a: FxHashMap<Token, u32>, b: FxHashMap<Token, u32>) -> FxHashMap
     big
 }
 
-/// Groups full duplicates and names each group's likely original.
-fn cluster(corpus: &Corpus, verified: &[(u32, u32, Pair)]) -> Vec<Cluster> {
+/// Groups full duplicates (or takes the groups `components` gives) and names each group's
+/// likely original.
+fn cluster(
+    corpus: &Corpus,
+    verified: &[(u32, u32, Pair)],
+    components: Option<&[(u32, u32)]>,
+) -> Vec<Cluster> {
     let mut clusters = Clusters::new(corpus.len());
+    for &(node, root) in components.unwrap_or_default() {
+        clusters.union(node, root);
+    }
     // Words of each document matched in its best full-duplicate pair: how complete a copy it is.
     let mut matched: FxHashMap<u32, f32> = FxHashMap::default();
     for (a, b, pair) in verified {
         if pair.kind == Kind::Full {
-            clusters.union(*a, *b);
+            if components.is_none() {
+                clusters.union(*a, *b);
+            }
             let entry = matched.entry(*a).or_default();
             *entry = entry.max(pair.coverage_b);
             let entry = matched.entry(*b).or_default();

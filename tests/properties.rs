@@ -257,7 +257,7 @@ fn staged(
         .map(|p| stages::pairs(&signed, n, p, options))
         .collect();
     let found = stages::candidates(&signed, n, drawn, options).unwrap();
-    let verifications = each(parts + 1)
+    let verifications: Vec<_> = each(parts + 1)
         .map(|p| {
             let mine: Vec<(u32, u32)> = found
                 .pairs
@@ -273,12 +273,16 @@ fn staged(
             stages::verify(&input, &mine, &recurring, df, n, options)
         })
         .collect();
+    // The clusters from the components stage, as a distributed run takes them.
+    let edges = stages::full_duplicates(&verifications);
+    let components = stages::components(&edges, n);
     stages::assemble(
         &input,
         signed,
         &found.stats,
         verifications,
         &recurring,
+        Some(&components),
         options,
     )
     .unwrap()

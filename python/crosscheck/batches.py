@@ -77,7 +77,12 @@ COUNTED = pa.schema(
     ]
 )
 PAIRS = pa.schema([("a", pa.int32()), ("b", pa.int32())])
-VERIFIED = pa.schema([("verification", pa.string())])
+# A batch's verification (JSON) and its full duplicates (the edges of `components`).
+VERIFIED = pa.schema(
+    [("verification", pa.string()), ("full_a", pa.list_(pa.int32())), ("full_b", pa.list_(pa.int32()))]
+)
+EDGES = pa.schema([("a", pa.int32()), ("b", pa.int32())])
+LABELS = pa.schema([("node", pa.int32()), ("root", pa.int32())])
 
 
 def ddl(schema: pa.Schema) -> str:
@@ -89,6 +94,7 @@ def ddl(schema: pa.Schema) -> str:
         pa.string(): "string",
         pa.binary(): "binary",
         pa.list_(pa.int64()): "array<long>",
+        pa.list_(pa.int32()): "array<int>",
         pa.list_(pa.string()): "array<string>",
     }
     return ", ".join(f"{f.name} {names[f.type]}" for f in schema)
@@ -259,7 +265,20 @@ def verify(batch, total: int, recurring: list, df: tuple, settings: str) -> pa.T
         counts,
         settings,
     )
-    return pa.Table.from_pylist([{"verification": out}], schema=VERIFIED)
+    a, b = _native.full_duplicates(out)
+    row = {
+        "verification": out,
+        "full_a": np.frombuffer(a, "<i4").tolist(),
+        "full_b": np.frombuffer(b, "<i4").tolist(),
+    }
+    return pa.Table.from_pylist([row], schema=VERIFIED)
+
+
+def components(edges: pa.Table, total: int) -> pa.Table:
+    """EDGES -> LABELS on one node (union-find): each document of a component of two or more,
+    with the component's smallest document."""
+    node, root = _native.components(_i32(edges.column("a")), _i32(edges.column("b")), total)
+    return pa.Table.from_arrays([_from_i32(node), _from_i32(root)], schema=LABELS)
 
 
 def assemble(
@@ -271,6 +290,7 @@ def assemble(
     verifications: list,
     recurring: list,
     settings: str,
+    labels: pa.Table | None = None,
 ) -> str:
     """Everything above -> the report, as `crosscheck report --format json` gives it."""
     signed = signed.combine_chunks()
@@ -288,6 +308,7 @@ def assemble(
         json.dumps(stats),
         verifications,
         recurring,
+        None if labels is None else (_i32(labels.column("node")), _i32(labels.column("root"))),
         settings,
     )
     return report  # JSON text, byte for byte what `crosscheck report --format json` writes

@@ -173,7 +173,7 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
         for f in B.DOCUMENTS:
             columns[f"{side}_{f.name}"] = side_rows.column(f.name)
     joined = pa.table(columns)
-    verifications = (
+    verifications_table = (
         _table(
             mapped(
                 ray.data.from_arrow(joined).repartition(blocks),
@@ -184,15 +184,24 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
                 settings,
             )
         )
-        .column("verification")
-        .to_pylist()
         if joined.num_rows
-        else []
+        else B.VERIFIED.empty_table()
     )
+    verifications = verifications_table.column("verification").to_pylist()
+
+    # Components of the full duplicates: union-find on the driver (8 bytes an edge).
+    verified = verifications_table
+    edges = pa.table(
+        {
+            "a": pc.list_flatten(verified.column("full_a")),
+            "b": pc.list_flatten(verified.column("full_b")),
+        }
+    ).cast(B.EDGES) if verified.num_rows else B.EDGES.empty_table()
+    labels = B.components(edges, total)
 
     warnings = list(walk_warnings) + read_warnings + list(dedupe_warnings)
     return B.assemble(
-        docs_table, total, warnings, signed, stats, verifications, recurring, settings
+        docs_table, total, warnings, signed, stats, verifications, recurring, settings, labels
     )
 
 

@@ -62,6 +62,45 @@ def _sources(spark, files: list, partitions: int):
     return out
 
 
+def components(edges):
+    """Connected components of `edges` (a DataFrame of int columns a, b) by the
+    large-star/small-star loop of Kiveris et al. (2014), "Connected Components in MapReduce and
+    Beyond": no step gathers a component on one node. A DataFrame (node, root) for each node of
+    a component of two or more, root its smallest node; the loop's rounds (O(log n))."""
+    from pyspark.sql import functions as F
+
+    def oriented(frame, x, y):
+        # Each edge once, as (larger, smaller), without self-loops.
+        return (
+            frame.select(F.greatest(x, y).alias("u"), F.least(x, y).alias("v"))
+            .where(F.col("u") != F.col("v"))
+            .distinct()
+        )
+
+    e = oriented(edges, "a", "b").localCheckpoint()
+    rounds = 0
+    while True:
+        rounds += 1
+        # Large-star: every node links each larger neighbour to its smallest neighbour or itself.
+        both = e.unionByName(e.select(F.col("v").alias("u"), F.col("u").alias("v")))
+        smallest = both.groupBy("u").agg(F.min("v").alias("m"))
+        smallest = smallest.withColumn("m", F.least("m", "u"))
+        large = both.join(smallest, "u").where(F.col("v") > F.col("u"))
+        e1 = oriented(large, "v", "m")
+        # Small-star: every node links itself and its smaller neighbours to the smallest of them.
+        low = e1.groupBy("u").agg(F.min("v").alias("m"))
+        small = e1.join(low, "u").select(F.col("v").alias("x"), F.col("m").alias("y"))
+        small = small.unionByName(low.select(F.col("u").alias("x"), F.col("m").alias("y")))
+        e2 = oriented(small, "x", "y").localCheckpoint()
+        if e2.exceptAll(e).isEmpty() and e.exceptAll(e2).isEmpty():
+            break
+        e = e2
+    # Converged: stars, each edge (node, its component's smallest node).
+    roots = e.select(F.col("v").alias("node"), F.col("v").alias("root")).distinct()
+    labels = e.select(F.col("u").alias("node"), F.col("v").alias("root")).unionByName(roots)
+    return labels, rounds
+
+
 def _is_remote(path: str) -> bool:
     """Whether `path` is a URI for Spark to read (s3a://, hdfs://, file://...) rather than a
     local path for crosscheck to walk."""
@@ -219,13 +258,17 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
         .drop("a", "b")
         .repartition(partitions)
     )
-    schema_out = B.ddl(B.VERIFIED)
-    verifications = [
-        r["verification"]
-        for r in joined.mapInArrow(
-            _mapper(B.verify, total, recurring, df_columns, settings), schema_out
-        ).collect()
-    ]
+    verified = joined.mapInArrow(
+        _mapper(B.verify, total, recurring, df_columns, settings), B.ddl(B.VERIFIED)
+    ).cache()
+    verifications = [r["verification"] for r in verified.select("verification").collect()]
+
+    # Components of the full duplicates, on the executors.
+    edges = verified.select(F.explode(F.arrays_zip("full_a", "full_b")).alias("e")).select(
+        F.col("e.full_a").alias("a"), F.col("e.full_b").alias("b")
+    )
+    labels, _ = components(edges)
+    labels = labels.orderBy("node").toArrow().cast(B.LABELS)
 
     # Assemble on the driver: clusters, cross-document conflicts, the report.
     warnings = list(walk_warnings) + read_warnings + list(dedupe_warnings)
@@ -238,8 +281,9 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
         verifications,
         recurring,
         settings,
+        labels,
     )
-    for frame in (parsed, docs, signed, drawn, counted, pairs):
+    for frame in (parsed, docs, signed, drawn, counted, pairs, verified):
         frame.unpersist()
     return out
 

@@ -530,9 +530,33 @@ fn verify(
     serde_json::to_string(&verification).map_err(error)
 }
 
+/// Stage `components` on one node (union-find): for the edges (a, b), each document in a
+/// component of two or more with the component's smallest document: (node, root).
+#[pyfunction]
+fn components<'py>(py: Python<'py>, a: &[u8], b: &[u8], total: usize) -> (Bytes<'py>, Bytes<'py>) {
+    let edges: Vec<(u32, u32)> = numbers(a).into_iter().zip(numbers(b)).collect();
+    let labels = stages::components(&edges, total);
+    (
+        from_i32(py, labels.iter().map(|l| l.0 as i32)),
+        from_i32(py, labels.iter().map(|l| l.1 as i32)),
+    )
+}
+
+/// The full duplicates of a verification (JSON, from `verify`): the edges of `components`.
+#[pyfunction]
+fn full_duplicates<'py>(py: Python<'py>, verification: &str) -> PyResult<(Bytes<'py>, Bytes<'py>)> {
+    let verification: stages::Verification = serde_json::from_str(verification).map_err(error)?;
+    let edges = stages::full_duplicates(std::slice::from_ref(&verification));
+    Ok((
+        from_i32(py, edges.iter().map(|e| e.0 as i32)),
+        from_i32(py, edges.iter().map(|e| e.1 as i32)),
+    ))
+}
+
 /// The reduction that ends the run: the report (JSON, `report`'s schema) from every
 /// document, the ingest warnings (JSON), the signed records, candidate search's counts
-/// (JSON) and the verifications (JSON).
+/// (JSON), the verifications (JSON), and the components (node, root) when a components
+/// stage found them (else they are found here).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn assemble(
@@ -544,6 +568,7 @@ fn assemble(
     stats: &str,
     verifications: Vec<String>,
     recurring: Vec<i64>,
+    components: Option<(&[u8], &[u8])>,
     settings: &str,
 ) -> PyResult<String> {
     let options = options(settings)?;
@@ -578,8 +603,19 @@ fn assemble(
         .collect::<PyResult<Vec<_>>>()?;
     let recurring: Vec<u64> = recurring.into_iter().map(|h| h as u64).collect();
     let input = input.with_warnings(warnings);
-    let report = py
-        .detach(|| stages::assemble(&input, records, &stats, verifications, &recurring, &options));
+    let components: Option<Vec<(u32, u32)>> =
+        components.map(|(node, root)| numbers(node).into_iter().zip(numbers(root)).collect());
+    let report = py.detach(|| {
+        stages::assemble(
+            &input,
+            records,
+            &stats,
+            verifications,
+            &recurring,
+            components.as_deref(),
+            &options,
+        )
+    });
     let report = report.map_err(error)?;
     let mut json = Vec::new();
     crosscheck::render::json(&report, &mut json).map_err(error)?;
@@ -603,6 +639,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(candidate_mask, m)?)?;
     m.add_function(wrap_pyfunction!(identical, m)?)?;
     m.add_function(wrap_pyfunction!(verify, m)?)?;
+    m.add_function(wrap_pyfunction!(components, m)?)?;
+    m.add_function(wrap_pyfunction!(full_duplicates, m)?)?;
     m.add_function(wrap_pyfunction!(assemble, m)?)?;
     Ok(())
 }

@@ -132,6 +132,31 @@ def test_spark_reads_a_corpus_at_a_uri_as_jsonl_or_parquet(spark, tmp_path):
             assert staged[key] == single[key], key
 
 
+def test_large_star_small_star_finds_the_components_of_union_find(spark):
+    import random
+
+    import pyarrow as pa
+
+    from crosscheck import batches as B
+    from crosscheck.spark import components
+
+    rng = random.Random(2014)
+    n = 400
+    # Random edges, a long path in shuffled order (many rounds) and a star.
+    path = list(range(100, 180))
+    rng.shuffle(path)
+    edges = [(rng.randrange(n), rng.randrange(n)) for _ in range(120)]
+    edges += list(zip(path, path[1:])) + [(300, k) for k in range(301, 320)]
+    edges = [(min(a, b), max(a, b)) for a, b in edges if a != b]
+    frame = spark.createDataFrame(edges, B.ddl(B.EDGES))
+    labels, rounds = components(frame)
+    got = sorted((r["node"], r["root"]) for r in labels.collect())
+    table = pa.table({"a": [a for a, _ in edges], "b": [b for _, b in edges]}).cast(B.EDGES)
+    one_node = B.components(table, n)
+    assert got == list(zip(one_node.column("node").to_pylist(), one_node.column("root").to_pylist()))
+    assert rounds > 2
+
+
 def test_unknown_settings_are_refused():
     from crosscheck import _native
 

@@ -628,7 +628,8 @@ pub fn verify(
 }
 
 /// The reduction that ends the run: `report`'s report from every stage's output, with
-/// candidate search's counts `stats`. The
+/// candidate search's counts `stats`. The clusters are the connected components of the full
+/// duplicates: found here (union-find) unless `components` gives them ([`components`]). The
 /// cross-document conflicts are found here, on one node, from `input` read again.
 pub fn assemble(
     input: &Input,
@@ -636,6 +637,7 @@ pub fn assemble(
     stats: &IndexStats,
     verifications: Vec<Verification>,
     recurring: &[u64],
+    components: Option<&[(u32, u32)]>,
     options: &Options,
 ) -> Result<Report, StageError> {
     let n = input.len();
@@ -676,9 +678,41 @@ pub fn assemble(
     let short = crate::short_documents(signed.iter().map(|r| &r.summary), &options.index);
     let stats = crate::index_stats_of(stats, stats.candidates as usize, short);
     let summaries = signed.into_iter().map(|r| r.summary).collect();
-    Ok(crate::assemble(
-        corpus, summaries, verified, cross, warnings, stats,
+    Ok(crate::assemble_with(
+        corpus, summaries, verified, cross, warnings, stats, components,
     ))
+}
+
+/// Stage `components` on one node: for each document in a connected component of two or more
+/// (edges: the full duplicates among the verified pairs), (document, the component's smallest
+/// document), sorted. What a distributed loop (large-star/small-star) must also give.
+pub fn components(edges: &[(u32, u32)], documents: usize) -> Vec<(u32, u32)> {
+    let mut clusters = crate::judge::Clusters::new(documents);
+    for &(a, b) in edges {
+        clusters.union(a, b);
+    }
+    let mut labels: Vec<(u32, u32)> = clusters
+        .groups()
+        .into_iter()
+        .flat_map(|members| {
+            let root = members[0];
+            members.into_iter().map(move |m| (m, root))
+        })
+        .collect();
+    labels.sort_unstable();
+    labels
+}
+
+/// The full duplicates among verified pairs: the edges of [`components`].
+pub fn full_duplicates(verifications: &[Verification]) -> Vec<(u32, u32)> {
+    let mut edges: Vec<(u32, u32)> = verifications
+        .iter()
+        .flat_map(|v| &v.verified)
+        .filter(|r| r.pair.kind == crate::judge::Kind::Full)
+        .map(|r| (r.a, r.b))
+        .collect();
+    edges.sort_unstable();
+    edges
 }
 
 /// The settings a distributed driver may change, as JSON (`{"max_words": 1000}`); the rest

@@ -436,6 +436,7 @@ impl Work {
             &candidates.stats,
             verifications,
             &recurring,
+            None,
             &self.options,
         )
         .map_err(|e| self.stage_error(e))
