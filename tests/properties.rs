@@ -258,20 +258,7 @@ fn staged(
         .collect();
     let found = stages::candidates(&signed, n, drawn, options).unwrap();
     let verifications: Vec<_> = each(parts + 1)
-        .map(|p| {
-            let mine: Vec<(u32, u32)> = found
-                .pairs
-                .iter()
-                .enumerate()
-                .filter(|&(k, _)| p.holds(k as u32))
-                .map(|(_, &pair)| pair)
-                .collect();
-            let mut members: Vec<u32> = mine.iter().flat_map(|&(a, b)| [a, b]).collect();
-            members.sort_unstable();
-            members.dedup();
-            let df = stages::document_frequencies(&signed, Some(&members));
-            stages::verify(&input, &mine, &recurring, df, n, options)
-        })
+        .map(|p| stages::verify_part(&input, &found, p, &signed, &recurring, options))
         .collect();
     // The clusters from the components stage, as a distributed run takes them.
     let edges = stages::full_duplicates(&verifications);

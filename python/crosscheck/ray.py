@@ -9,7 +9,6 @@ for byte what ``crosscheck report --format json PATH...`` writes (tests: python/
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 
@@ -17,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import _native
+from . import _cli, _native
 from . import batches as B
 
 
@@ -208,13 +207,7 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
 def main(argv=None) -> int:
     import ray
 
-    parser = argparse.ArgumentParser(prog="crosscheck.ray", description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="+", help="files, directories or JSONL corpora")
-    parser.add_argument("-o", "--output", help="write the JSON report here (default: stdout)")
-    parser.add_argument("--blocks", type=int, default=0, help="blocks of each stage")
-    parser.add_argument("--local", type=int, metavar="CPUS", help="start a local Ray")
-    parser.add_argument("--settings", default="{}", help='JSON, such as {"max_words": 1000}')
-    args = parser.parse_args(argv)
+    args = _cli.parser("crosscheck.ray", __doc__, "blocks", "start a local Ray of N CPUs").parse_args(argv)
     if args.local:
         ray.init(
             num_cpus=args.local,
@@ -225,12 +218,7 @@ def main(argv=None) -> int:
     else:
         ray.init()
     ray.data.DataContext.get_current().enable_progress_bars = False
-    out = report(args.paths, json.loads(args.settings), args.blocks)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(out)
-    else:
-        sys.stdout.write(out)
+    _cli.write(args, report(args.paths, _cli.settings(args), args.blocks))
     ray.shutdown()
     return 0
 

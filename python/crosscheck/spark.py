@@ -10,7 +10,6 @@ docs/distributed.md for the stages and their costs, and what still runs on the d
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -18,7 +17,7 @@ from typing import Iterable
 
 import pyarrow as pa
 
-from . import _native
+from . import _cli, _native
 from . import batches as B
 
 
@@ -27,7 +26,7 @@ def _mapper(fn, *args):
 
     def run(iterator: Iterable[pa.RecordBatch]):
         for batch in iterator:
-            for out in fn(batch, *args).to_batches():
+            for out in fn(batch, *args).to_batches(max_chunksize=1 << 16):
                 yield out
 
     return run
@@ -199,7 +198,9 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
     def draw_partition(iterator):
         table = pa.Table.from_batches(list(iterator), schema=B.POSTINGS)
         if table.num_rows:
-            yield from B.draw(table, total, settings).to_batches()
+            # In batches of 64k rows: one batch of a partition's pair records (tens of millions
+            # at 100,000 documents) overflows the JVM's direct memory for Arrow.
+            yield from B.draw(table, total, settings).to_batches(max_chunksize=1 << 16)
 
     drawn = (
         postings.repartition(partitions, "part")
@@ -288,18 +289,23 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
     return out
 
 
-def session(cores: int = 2):
-    """A local Spark session bound to 127.0.0.1, its workers on this interpreter."""
+def session(cores: int = 2, memory: str = "6g"):
+    """A local Spark session bound to 127.0.0.1, its workers on this interpreter, its JVM
+    given `memory`."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # In local mode the executors live in the driver's JVM: give it memory to shuffle pair
+    # records in (the JVM's default, 1 GB, spills the 100,000-document run to disk).
+    os.environ.setdefault("PYSPARK_SUBMIT_ARGS", f"--driver-memory {memory} pyspark-shell")
     return (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("crosscheck")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(cores * 2))
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
         .getOrCreate()
@@ -307,13 +313,7 @@ def session(cores: int = 2):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="crosscheck.spark", description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="+", help="files, directories or JSONL corpora")
-    parser.add_argument("-o", "--output", help="write the JSON report here (default: stdout)")
-    parser.add_argument("--partitions", type=int, default=0, help="partitions of each stage")
-    parser.add_argument("--local", type=int, metavar="CORES", help="run a local[CORES] session")
-    parser.add_argument("--settings", default="{}", help='JSON, such as {"max_words": 1000}')
-    args = parser.parse_args(argv)
+    args = _cli.parser("crosscheck.spark", __doc__, "partitions", "run a local[N] session").parse_args(argv)
     if args.local:
         spark = session(args.local)
     else:
@@ -321,12 +321,7 @@ def main(argv=None) -> int:
 
         spark = SparkSession.builder.appName("crosscheck").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    out = report(spark, args.paths, json.loads(args.settings), args.partitions)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(out)
-    else:
-        sys.stdout.write(out)
+    _cli.write(args, report(spark, args.paths, _cli.settings(args), args.partitions))
     spark.stop()
     return 0
 

@@ -76,6 +76,14 @@ fn from_i32<'py>(py: Python<'py>, values: impl IntoIterator<Item = i32>) -> Byte
     PyBytes::new(py, &bytes)
 }
 
+/// Pairs of document numbers as two i32 columns.
+fn pair_columns<'py>(py: Python<'py>, pairs: &[(u32, u32)]) -> (Bytes<'py>, Bytes<'py>) {
+    (
+        from_i32(py, pairs.iter().map(|p| p.0 as i32)),
+        from_i32(py, pairs.iter().map(|p| p.1 as i32)),
+    )
+}
+
 /// A list column of hashes as Arrow holds it: values and offsets (i32, one more than rows).
 fn list_column<'py>(py: Python<'py>, lists: &[&[u64]]) -> (Bytes<'py>, Bytes<'py>) {
     let mut offsets = Vec::with_capacity(lists.len() + 1);
@@ -219,25 +227,6 @@ fn parse(
     })
 }
 
-struct Row {
-    id: String,
-    path: PathBuf,
-    record: Option<u64>,
-    at: usize,
-}
-
-impl ingest::Identified for Row {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn rename(&mut self, id: String) {
-        self.id = id;
-    }
-    fn origin(&self) -> (&Path, Option<u64>) {
-        (&self.path, self.record)
-    }
-}
-
 /// Ids made unique as `report` makes them, for every document of the collection: each row's
 /// final id and number (its place among the sorted ids), and the renames' warnings.
 #[pyfunction]
@@ -246,26 +235,8 @@ fn dedupe(
     paths: Vec<String>,
     records: Vec<Option<u64>>,
 ) -> (Vec<String>, Vec<u32>, Vec<String>) {
-    let mut rows: Vec<Row> = ids
-        .into_iter()
-        .zip(paths)
-        .zip(records)
-        .enumerate()
-        .map(|(at, ((id, path), record))| Row {
-            id,
-            path: PathBuf::from(path),
-            record,
-            at,
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    ingest::dedupe_ids(&mut rows, &mut warnings);
-    let mut final_ids = vec![String::new(); rows.len()];
-    let mut numbers = vec![0u32; rows.len()];
-    for (number, row) in rows.into_iter().enumerate() {
-        numbers[row.at] = number as u32;
-        final_ids[row.at] = row.id;
-    }
+    let paths = paths.into_iter().map(PathBuf::from).collect();
+    let (final_ids, numbers, warnings) = stages::number_ids(ids, paths, records);
     (
         final_ids,
         numbers,
@@ -440,11 +411,13 @@ fn draw<'py>(
         })
         .collect();
     let drawn = py.detach(|| stages::draw(postings, total, &options));
+    let (a, b) = pair_columns(py, &drawn.pairs);
+    let (kept_doc, kept_n) = pair_columns(py, &drawn.kept);
     Ok((
-        from_i32(py, drawn.pairs.iter().map(|p| p.0 as i32)),
-        from_i32(py, drawn.pairs.iter().map(|p| p.1 as i32)),
-        from_i32(py, drawn.kept.iter().map(|k| k.0 as i32)),
-        from_i32(py, drawn.kept.iter().map(|k| k.1 as i32)),
+        a,
+        b,
+        kept_doc,
+        kept_n,
         drawn.postings,
         drawn.oversized_buckets,
     ))
@@ -495,11 +468,11 @@ fn identical<'py>(
     for (d, f) in docs.iter().zip(hashes(fingerprints)) {
         prints[*d as usize] = Some(f);
     }
-    let pairs = crosscheck::index::identical(&prints, options.index.bucket_cap);
-    Ok((
-        from_i32(py, pairs.iter().map(|c| c.a as i32)),
-        from_i32(py, pairs.iter().map(|c| c.b as i32)),
-    ))
+    let pairs: Vec<(u32, u32)> = crosscheck::index::identical(&prints, options.index.bucket_cap)
+        .iter()
+        .map(|c| (c.a, c.b))
+        .collect();
+    Ok(pair_columns(py, &pairs))
 }
 
 /// Stage `verify`: the candidate pairs (a, b) whose documents are given, aligned and judged;
@@ -535,11 +508,7 @@ fn verify(
 #[pyfunction]
 fn components<'py>(py: Python<'py>, a: &[u8], b: &[u8], total: usize) -> (Bytes<'py>, Bytes<'py>) {
     let edges: Vec<(u32, u32)> = numbers(a).into_iter().zip(numbers(b)).collect();
-    let labels = stages::components(&edges, total);
-    (
-        from_i32(py, labels.iter().map(|l| l.0 as i32)),
-        from_i32(py, labels.iter().map(|l| l.1 as i32)),
-    )
+    pair_columns(py, &stages::components(&edges, total))
 }
 
 /// The full duplicates of a verification (JSON, from `verify`): the edges of `components`.
@@ -547,10 +516,7 @@ fn components<'py>(py: Python<'py>, a: &[u8], b: &[u8], total: usize) -> (Bytes<
 fn full_duplicates<'py>(py: Python<'py>, verification: &str) -> PyResult<(Bytes<'py>, Bytes<'py>)> {
     let verification: stages::Verification = serde_json::from_str(verification).map_err(error)?;
     let edges = stages::full_duplicates(std::slice::from_ref(&verification));
-    Ok((
-        from_i32(py, edges.iter().map(|e| e.0 as i32)),
-        from_i32(py, edges.iter().map(|e| e.1 as i32)),
-    ))
+    Ok(pair_columns(py, &edges))
 }
 
 /// The reduction that ends the run: the report (JSON, `report`'s schema) from every

@@ -627,6 +627,31 @@ pub fn verify(
     verification
 }
 
+/// Stage `verify` for part `part` of the candidates (every `part.count`-th pair from the
+/// `part.index`-th), with the document frequencies of their tokens taken from every
+/// document's `signed` record.
+pub fn verify_part(
+    input: &Input,
+    candidates: &Candidates,
+    part: Shard,
+    signed: &[SignedRecord],
+    recurring: &[u64],
+    options: &Options,
+) -> Verification {
+    let mine: Vec<(u32, u32)> = candidates
+        .pairs
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| part.holds(k as u32))
+        .map(|(_, &pair)| pair)
+        .collect();
+    let mut members: Vec<u32> = mine.iter().flat_map(|&(a, b)| [a, b]).collect();
+    members.sort_unstable();
+    members.dedup();
+    let df = document_frequencies(signed, Some(&members));
+    verify(input, &mine, recurring, df, input.len(), options)
+}
+
 /// The reduction that ends the run: `report`'s report from every stage's output, with
 /// candidate search's counts `stats`. The clusters are the connected components of the full
 /// duplicates: found here (union-find) unless `components` gives them ([`components`]). The
@@ -681,6 +706,55 @@ pub fn assemble(
     Ok(crate::assemble_with(
         corpus, summaries, verified, cross, warnings, stats, components,
     ))
+}
+
+/// Documents numbered as `report` numbers them, from what parsing them gave: each one's id,
+/// path and JSONL record. Ids are made unique as [`crate::ingest::dedupe_ids`] makes them
+/// (renamed `id~2`, ..., with a warning each), and a document's number is its place among
+/// the sorted ids. Gives each document's final id and number, in the order given.
+pub fn number_ids(
+    ids: Vec<String>,
+    paths: Vec<PathBuf>,
+    records: Vec<Option<u64>>,
+) -> (Vec<String>, Vec<u32>, Vec<Warning>) {
+    struct Parsed {
+        id: String,
+        path: PathBuf,
+        record: Option<u64>,
+        at: usize,
+    }
+    impl crate::ingest::Identified for Parsed {
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn rename(&mut self, id: String) {
+            self.id = id;
+        }
+        fn origin(&self) -> (&std::path::Path, Option<u64>) {
+            (&self.path, self.record)
+        }
+    }
+    let mut parsed: Vec<Parsed> = ids
+        .into_iter()
+        .zip(paths)
+        .zip(records)
+        .enumerate()
+        .map(|(at, ((id, path), record))| Parsed {
+            id,
+            path,
+            record,
+            at,
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    crate::ingest::dedupe_ids(&mut parsed, &mut warnings);
+    let mut final_ids = vec![String::new(); parsed.len()];
+    let mut numbers = vec![0u32; parsed.len()];
+    for (number, p) in parsed.into_iter().enumerate() {
+        numbers[p.at] = number as u32;
+        final_ids[p.at] = p.id;
+    }
+    (final_ids, numbers, warnings)
 }
 
 /// Stage `components` on one node: for each document in a connected component of two or more

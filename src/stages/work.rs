@@ -407,19 +407,8 @@ impl Work {
         let (_, candidates) = self.read_one::<Candidates>("candidates", Some(n))?;
         let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(n))?;
         let (_, signed) = self.signed(Some(n))?;
-        let mine: Vec<(u32, u32)> = candidates
-            .pairs
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| part.holds(k as u32))
-            .map(|(_, &pair)| pair)
-            .collect();
-        let mut members: Vec<u32> = mine.iter().flat_map(|&(a, b)| [a, b]).collect();
-        members.sort_unstable();
-        members.dedup();
-        let df = super::document_frequencies(&signed, Some(&members));
-        drop(signed);
-        let verification = super::verify(input, &mine, &recurring, df, n, &self.options);
+        let verification =
+            super::verify_part(input, &candidates, part, &signed, &recurring, &self.options);
         self.write("verify", Some(part), n, &verification)
     }
 

@@ -1,0 +1,32 @@
+"""The command line the Spark and Ray drivers share."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def parser(prog: str, doc: str, tasks: str, local: str) -> argparse.ArgumentParser:
+    """The drivers' arguments; `tasks` names their flag for tasks a stage (--partitions,
+    --blocks), `local` says what --local N starts."""
+    p = argparse.ArgumentParser(prog=prog, description=doc.strip().splitlines()[0])
+    p.add_argument("paths", nargs="+", help="files, directories or JSONL corpora")
+    p.add_argument("-o", "--output", help="write the JSON report here (default: stdout)")
+    p.add_argument(f"--{tasks}", type=int, default=0, help=f"{tasks} of each stage")
+    p.add_argument("--local", type=int, metavar="N", help=local)
+    p.add_argument("--settings", default="{}", help='JSON, such as {"max_words": 1000}')
+    return p
+
+
+def settings(args) -> dict:
+    return json.loads(args.settings)
+
+
+def write(args, report: str) -> None:
+    """The report to --output, or to standard output."""
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(report)
+    else:
+        sys.stdout.write(report)
