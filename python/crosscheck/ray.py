@@ -166,24 +166,21 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
     df = pa.table({"token": tokens}).group_by("token").aggregate([("token", "count")])
     df_columns = (B._i64(df.column("token")), B._i32(df.column("token_count")))
     by_number = docs_table.take(pc.sort_indices(docs_table, [("number", "ascending")]))
-    columns = {}
-    for side in ("a", "b"):
-        side_rows = by_number.take(pairs.column(side))
-        for f in B.DOCUMENTS:
-            columns[f"{side}_{f.name}"] = side_rows.column(f.name)
-    joined = pa.table(columns)
+
+    def joined(chunk: pa.Table) -> pa.Table:
+        # One block of pairs with both their documents: a block at a time, since all the pairs'
+        # documents at once overflow an Arrow binary column (2 GB) at 100,000 documents.
+        columns = {}
+        for side in ("a", "b"):
+            side_rows = by_number.take(chunk.column(side))
+            for f in B.DOCUMENTS:
+                columns[f"{side}_{f.name}"] = side_rows.column(f.name)
+        return pa.table(columns)
+
+    chunks = [joined(pairs.slice(k, 4096)) for k in range(0, pairs.num_rows, 4096)]
     verifications_table = (
-        _table(
-            mapped(
-                ray.data.from_arrow(joined).repartition(blocks),
-                B.verify,
-                total,
-                recurring,
-                df_columns,
-                settings,
-            )
-        )
-        if joined.num_rows
+        _table(mapped(ray.data.from_arrow(chunks), B.verify, total, recurring, df_columns, settings))
+        if chunks
         else B.VERIFIED.empty_table()
     )
     verifications = verifications_table.column("verification").to_pylist()
