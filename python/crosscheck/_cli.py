@@ -16,6 +16,11 @@ def parser(prog: str, doc: str, tasks: str, local: str) -> argparse.ArgumentPars
     p.add_argument(f"--{tasks}", type=int, default=0, help=f"{tasks} of each stage")
     p.add_argument("--local", type=int, metavar="N", help=local)
     p.add_argument("--settings", default="{}", help='JSON, such as {"max_words": 1000}')
+    p.add_argument(
+        "--parquet",
+        metavar="DIR",
+        help="also write the report's tables (documents, pairs, clusters, conflicts) as Parquet",
+    )
     return p
 
 
@@ -24,7 +29,11 @@ def settings(args) -> dict:
 
 
 def write(args, report: str) -> None:
-    """The report to --output, or to standard output."""
+    """The report to --output, or to standard output; its tables to --parquet."""
+    if args.parquet:
+        from .batches import write_results
+
+        write_results(report, args.parquet, args.settings)
     if args.output:
         with open(args.output, "w") as f:
             f.write(report)

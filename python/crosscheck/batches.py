@@ -312,3 +312,124 @@ def assemble(
         settings,
     )
     return report  # JSON text, byte for byte what `crosscheck report --format json` writes
+
+
+# Results as Parquet: the report's tables, each file carrying the settings it was made with.
+SETTINGS_KEY = b"crosscheck.settings"
+VERSION_KEY = b"crosscheck.version"
+
+
+def _effective(settings: str) -> str:
+    """The settings as the files record them: every knob, defaults filled in."""
+    return _native.settings_json(settings)
+
+
+def result_tables(report: str) -> dict:
+    """The report (JSON text) as tables: documents, pairs, clusters, conflicts."""
+    r = json.loads(report)
+    documents = pa.Table.from_pylist(
+        [
+            {k: d.get(k) for k in ("id", "path", "record", "words", "lines", "boilerplate_lines", "fingerprint")}
+            for d in r["documents"]
+        ],
+        schema=pa.schema(
+            [
+                ("id", pa.string()),
+                ("path", pa.string()),
+                ("record", pa.int64()),
+                ("words", pa.int64()),
+                ("lines", pa.int64()),
+                ("boilerplate_lines", pa.int64()),
+                ("fingerprint", pa.string()),
+            ]
+        ),
+    )
+    pairs = pa.Table.from_pylist(
+        [
+            {
+                "a": p["a"],
+                "b": p["b"],
+                "kind": p["kind"],
+                "similarity": p["similarity"],
+                "coverage_a": p["coverage_a"],
+                "coverage_b": p["coverage_b"],
+                "agreement": p.get("agreement"),
+                "passages": json.dumps(p["passages"]),
+            }
+            for p in r["pairs"]
+        ],
+        schema=pa.schema(
+            [
+                ("a", pa.string()),
+                ("b", pa.string()),
+                ("kind", pa.string()),
+                ("similarity", pa.float64()),
+                ("coverage_a", pa.float64()),
+                ("coverage_b", pa.float64()),
+                ("agreement", pa.float64()),
+                ("passages", pa.string()),  # JSON, as in the report
+            ]
+        ),
+    )
+    clusters = pa.Table.from_pylist(
+        [
+            {"cluster": k, "members": c["members"], "original": c.get("original"), "evidence": c["evidence"]}
+            for k, c in enumerate(r["clusters"])
+        ],
+        schema=pa.schema(
+            [
+                ("cluster", pa.int64()),
+                ("members", pa.list_(pa.string())),
+                ("original", pa.string()),
+                ("evidence", pa.string()),
+            ]
+        ),
+    )
+    side = lambda c, s: {f"{s}_{k}": c[s][k] for k in ("doc", "line", "text", "value", "sentence")}  # noqa: E731
+    conflicts = pa.Table.from_pylist(
+        [
+            {"kind": c["kind"], **side(c, "a"), **side(c, "b"), "confidence": c["confidence"], "evidence": c.get("evidence")}
+            for c in r["conflicts"]
+        ],
+        schema=pa.schema(
+            [("kind", pa.string())]
+            + [(f"{s}_{k}", pa.int64() if k == "line" else pa.string()) for s in "ab" for k in ("doc", "line", "text", "value", "sentence")]
+            + [("confidence", pa.float64()), ("evidence", pa.string())]
+        ),
+    )
+    return {"documents": documents, "pairs": pairs, "clusters": clusters, "conflicts": conflicts}
+
+
+def write_results(report: str, directory: str, settings: str) -> list:
+    """The report's tables as Parquet files in `directory` (documents.parquet, ...), each with
+    the settings and crosscheck's version in its metadata. Gives the paths written."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    os.makedirs(directory, exist_ok=True)
+    metadata = {SETTINGS_KEY: _effective(settings).encode(), VERSION_KEY: _native.__version__.encode()}
+    written = []
+    for name, table in result_tables(report).items():
+        path = os.path.join(directory, f"{name}.parquet")
+        pq.write_table(table.replace_schema_metadata(metadata), path)
+        written.append(path)
+    return written
+
+
+def read_result(path: str, settings: str) -> pa.Table:
+    """A table `write_results` wrote, refused (ValueError naming the file and the first setting
+    that differs) if it was made with other settings or another crosscheck."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = table.schema.metadata or {}
+    if VERSION_KEY not in meta or SETTINGS_KEY not in meta:
+        raise ValueError(f"{path}: not written by crosscheck (no settings in its metadata)")
+    if meta[VERSION_KEY].decode() != _native.__version__:
+        raise ValueError(f"{path}: made by crosscheck {meta[VERSION_KEY].decode()}, this is {_native.__version__}")
+    theirs, ours = json.loads(meta[SETTINGS_KEY]), json.loads(_effective(settings))
+    for key in sorted(set(theirs) | set(ours)):
+        if theirs.get(key) != ours.get(key):
+            raise ValueError(f"{path}: made with other settings: {key} is {theirs.get(key)!r} there, {ours.get(key)!r} here")
+    return table

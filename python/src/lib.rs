@@ -169,6 +169,21 @@ fn knobs(settings: &str) -> PyResult<(usize, usize)> {
     ))
 }
 
+/// The settings as result files record them: every knob of `Settings`, defaults filled in, as
+/// JSON.
+#[pyfunction]
+fn settings_json(settings: &str) -> PyResult<String> {
+    let options = options(settings)?;
+    let knobs = serde_json::json!({
+        "max_file_size": options.ingest.max_file_size,
+        "max_words": options.ingest.max_words,
+        "align_limit": options.align.max_postings,
+        "strict": options.ingest.strict,
+        "threshold": options.judge.duplicate_similarity,
+    });
+    serde_json::to_string(&knobs).map_err(error)
+}
+
 /// The files under `paths` as crosscheck walks them: (path, id, kind) each, kind one of
 /// "text", "html", "jsonl" (a corpus, to be read a line at a time); and the walk's warnings.
 #[pyfunction]
@@ -593,6 +608,7 @@ fn assemble(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(knobs, m)?)?;
+    m.add_function(wrap_pyfunction!(settings_json, m)?)?;
     m.add_function(wrap_pyfunction!(list_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(dedupe, m)?)?;

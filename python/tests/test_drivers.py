@@ -157,6 +157,26 @@ def test_large_star_small_star_finds_the_components_of_union_find(spark):
     assert rounds > 2
 
 
+def test_results_as_parquet_carry_their_settings(tmp_path):
+    from crosscheck import batches as B
+
+    report = single_machine([SEEDS])
+    written = B.write_results(report, str(tmp_path), "{}")
+    assert sorted(p.rsplit("/", 1)[1] for p in written) == [
+        "clusters.parquet",
+        "conflicts.parquet",
+        "documents.parquet",
+        "pairs.parquet",
+    ]
+    parsed = json.loads(report)
+    pairs = B.read_result(str(tmp_path / "pairs.parquet"), json.dumps({}))
+    assert pairs.select(["a", "b"]).to_pylist() == [{"a": p["a"], "b": p["b"]} for p in parsed["pairs"]]
+    clusters = B.read_result(str(tmp_path / "clusters.parquet"), "{}")
+    assert clusters.column("members").to_pylist() == [c["members"] for c in parsed["clusters"]]
+    with pytest.raises(ValueError, match=r"pairs\.parquet: made with other settings: max_words"):
+        B.read_result(str(tmp_path / "pairs.parquet"), json.dumps({"max_words": 100}))
+
+
 def test_unknown_settings_are_refused():
     from crosscheck import _native
 
