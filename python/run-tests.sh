@@ -12,4 +12,4 @@ if [ -f ../shared/corpora/reuters21578.jsonl ]; then
 fi
 # From a folder outside the package source, so that the installed wheel is imported.
 cd python/tests
-exec "$python" -m pytest -q -p no:cacheprovider "$@" .
+exec "$python" -m pytest -q -p no:cacheprovider --durations=5 "$@" .

@@ -3,7 +3,8 @@
 # openjdk-17-jre-headless, when no Java 17 or 21 is on the PATH), a virtual environment in
 # target/python-venv with PySpark, Ray Data, pyarrow, pytest and maturin (PyPI), and the
 # crosscheck wheel built from this checkout and installed in it. Prints the environment's
-# python. Run again after changing the Rust code: it rebuilds the wheel.
+# python. Run again after changing the Rust code: it rebuilds the wheel. With --deps, stops
+# before the wheel (.ci/run starts that part early, beside the Rust build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,9 @@ echo "== installing PySpark, Ray Data, pyarrow, pytest, maturin (PyPI)" >&2
   'maturin>=1.7,<2' 'pyspark>=4.0,<5' 'ray[data]>=2.40,<3' 'pyarrow>=14' 'numpy>=1.22' \
   'pandas>=2.2,<3' 'pytest>=8' >&2
 
+if [ "${1:-}" = "--deps" ]; then
+  exit 0
+fi
 echo "== building the crosscheck wheel (maturin, release)" >&2
 rm -rf target/wheels
 "$venv/bin/maturin" build --quiet --release -m python/Cargo.toml -o target/wheels >&2

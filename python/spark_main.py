@@ -9,6 +9,7 @@ docs/distributed.md.
 
 import sys
 
+from crosscheck import _cli
 from crosscheck.spark import main
 
-sys.exit(main())
+sys.exit(_cli.run(main))

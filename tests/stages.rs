@@ -180,6 +180,12 @@ fn a_missing_shard_or_another_collection_is_an_error_naming_it() {
         "{error}"
     );
 
+    let error = fails(&["stage", "sign", "--work", w, "--shard", "0/3", s]);
+    assert!(
+        error.contains("recurring.json: not there (run `crosscheck stage recurring` first)"),
+        "{error}"
+    );
+
     // A malformed flag is clap's error, with its usage line.
     let out = run(&["stage", "sign", "--work", w, "--shard", "3/3", s]);
     assert_eq!(out.status.code(), Some(2));

@@ -24,6 +24,15 @@ def parser(prog: str, doc: str, tasks: str, local: str) -> argparse.ArgumentPars
     return p
 
 
+def run(main) -> int:
+    """`main()`, with a problem in the input or the settings told in one line, exit code 2."""
+    try:
+        return main()
+    except (ValueError, OSError) as error:
+        print(f"crosscheck: {error}", file=sys.stderr)
+        return 2
+
+
 def settings(args) -> dict:
     return json.loads(args.settings)
 

@@ -177,6 +177,14 @@ def test_results_as_parquet_carry_their_settings(tmp_path):
         B.read_result(str(tmp_path / "pairs.parquet"), json.dumps({"max_words": 100}))
 
 
+def test_a_missing_input_is_one_line_and_exit_2(spark, capsys):
+    from crosscheck import _cli
+    from crosscheck.spark import report
+
+    assert _cli.run(lambda: report(spark, ["/nonexistent/corpus.jsonl"])) == 2
+    assert capsys.readouterr().err == "crosscheck: /nonexistent/corpus.jsonl: no such file or directory\n"
+
+
 def test_unknown_settings_are_refused():
     from crosscheck import _native
 

@@ -65,6 +65,14 @@ pub enum WorkError {
         /// What went wrong.
         error: io::Error,
     },
+    /// A stage's output is not there yet.
+    #[error("{}: not there (run `crosscheck stage {stage}` first)", path.display())]
+    NotYet {
+        /// The file.
+        path: PathBuf,
+        /// The stage that writes it.
+        stage: &'static str,
+    },
     /// A file is not what its name says.
     #[error("{}: not a crosscheck {stage} file: {message}", path.display())]
     Format {
@@ -205,9 +213,15 @@ impl Work {
         path: &Path,
         stage: &'static str,
     ) -> Result<(Header, T), WorkError> {
-        let file = std::fs::File::open(path).map_err(|error| WorkError::Io {
-            path: path.to_path_buf(),
-            error,
+        let file = std::fs::File::open(path).map_err(|error| match error.kind() {
+            io::ErrorKind::NotFound => WorkError::NotYet {
+                path: path.to_path_buf(),
+                stage,
+            },
+            _ => WorkError::Io {
+                path: path.to_path_buf(),
+                error,
+            },
         })?;
         let format_error = |message: String| WorkError::Format {
             path: path.to_path_buf(),
