@@ -15,6 +15,9 @@
 //!       ─ render ─> human | json | html | side-by-side
 //! ```
 //!
+//! [`stages`] cuts the same pipeline into stages that run apart, over shards of a collection,
+//! with the same report: for `crosscheck stage` and the Spark and Ray drivers (python/).
+//!
 //! # Example
 //!
 //! ```
