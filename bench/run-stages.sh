@@ -11,31 +11,44 @@ shards=${2:?usage: bench/run-stages.sh CROSSCHECK_BINARY SHARDS PATH...}
 shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Each process's peak resident memory (KB) is appended to $work/rss, where GNU time is here.
+timed=() report_timed=()
+if [ -x /usr/bin/time ]; then
+  timed=(/usr/bin/time -a -o "$work/rss" -f %M)
+  report_timed=(/usr/bin/time -o "$work/rss-report" -f %M)
+fi
+stage() { "${timed[@]}" "$binary" stage "$@"; }
 each() { # each STAGE FLAG [PATH...]: the stage once for every shard, one process each
-  local stage=$1 flag=$2
+  local name=$1 flag=$2
   shift 2
   for ((i = 0; i < shards; i++)); do
-    "$binary" stage "$stage" --work "$work/w" "$flag" "$i/$shards" "$@" 2>/dev/null
+    stage "$name" --work "$work/w" "$flag" "$i/$shards" "$@" 2>/dev/null
   done
 }
 start=$(date +%s%N)
 each lines --shard "$@"
 each sketch --shard "$@"
-"$binary" stage recurring --work "$work/w" 2>/dev/null
+stage recurring --work "$work/w" 2>/dev/null
 each sign --shard "$@"
 each pairs --part
-"$binary" stage candidates --work "$work/w" 2>/dev/null
+stage candidates --work "$work/w" 2>/dev/null
 each verify --part "$@"
-"$binary" stage assemble --work "$work/w" --format json -o "$work/staged.json" "$@"
+stage assemble --work "$work/w" --format json -o "$work/staged.json" "$@"
 staged=$((($(date +%s%N) - start) / 1000000))
+largest=$(sort -n "$work/rss" 2>/dev/null | tail -1)
 start=$(date +%s%N)
-"$binary" report --format json -o "$work/single.json" "$@" 2>/dev/null
+"${report_timed[@]}" "$binary" report --format json -o "$work/single.json" "$@" 2>/dev/null
 single=$((($(date +%s%N) - start) / 1000000))
-printf 'staged, %s shards as %s processes: %d ms; report: %d ms; work files: %s\n' \
-  "$shards" $((5 * shards + 3)) "$staged" "$single" "$(du -sh "$work/w" | cut -f1)"
+printf 'staged, %s shards as %s processes: %d ms; report: %d ms; work files: %s (sign, Parquet: %s)\n' \
+  "$shards" $((5 * shards + 3)) "$staged" "$single" "$(du -sh "$work/w" | cut -f1)" \
+  "$(du -ch "$work"/w/sign-*.parquet | tail -1 | cut -f1)"
 if ! cmp -s "$work/staged.json" "$work/single.json"; then
   echo "the staged report differs from report's:"
   diff <(head -c 200000 "$work/staged.json") <(head -c 200000 "$work/single.json") | head -20
   exit 1
 fi
 echo "the same report, byte for byte"
+if [ -n "$largest" ]; then
+  printf 'peak memory: the largest stage process %d MB; report %d MB\n' \
+    $((largest / 1024)) $(($(cat "$work/rss-report") / 1024))
+fi

@@ -36,7 +36,7 @@ pub struct Report {
 }
 
 /// A document as the report sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct DocumentSummary {
     /// Its id: path relative to the root given, or the JSONL "id".
     pub id: String,

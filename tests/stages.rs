@@ -191,3 +191,45 @@ fn a_missing_shard_or_another_collection_is_an_error_naming_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("\"3/3\" is not a shard"));
 }
+
+#[test]
+fn sign_files_are_parquet_and_refused_when_made_otherwise_or_damaged() {
+    let seeds = seeds();
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path().to_str().unwrap();
+    let s = seeds.to_str().unwrap();
+    ok(&["stage", "lines", "--work", w, "--shard", "0/1", s]);
+    ok(&["stage", "sketch", "--work", w, "--shard", "0/1", s]);
+    ok(&["stage", "recurring", "--work", w]);
+    ok(&["stage", "sign", "--work", w, "--shard", "0/1", s]);
+    let sign = work.path().join("sign-0-of-1.parquet");
+    let bytes = std::fs::read(&sign).unwrap();
+    assert_eq!(
+        (&bytes[..4], &bytes[bytes.len() - 4..]),
+        (&b"PAR1"[..], &b"PAR1"[..])
+    );
+    ok(&["stage", "pairs", "--work", w, "--part", "0/1"]);
+
+    let error = fails(&[
+        "stage",
+        "pairs",
+        "--work",
+        w,
+        "--part",
+        "0/1",
+        "--threshold",
+        "0.5",
+    ]);
+    assert!(
+        error.contains("sign-0-of-1.parquet: made with other settings"),
+        "{error}"
+    );
+    assert!(error.contains("duplicate_similarity: 0.5"), "{error}");
+
+    std::fs::write(&sign, &bytes[..bytes.len() / 2]).unwrap();
+    let error = fails(&["stage", "pairs", "--work", w, "--part", "0/1"]);
+    assert!(
+        error.contains("sign-0-of-1.parquet: not a crosscheck sign file"),
+        "{error}"
+    );
+}

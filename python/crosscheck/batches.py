@@ -12,6 +12,7 @@ import json
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import _native
 
@@ -151,6 +152,60 @@ def parse(batch, settings: str) -> pa.Table:
     columns = [batch.column(f.name) for f in SOURCES]
     columns += [pa.array(parsed, pa.string()), pa.array(warnings, pa.list_(pa.string()))]
     return pa.Table.from_arrays(columns, schema=PARSED)
+
+
+def read_sources(files: list) -> pa.Table:
+    """SOURCES rows of `files` ((path, id, kind) each, as `_native.list_inputs` lists them),
+    read in this process: a text or HTML file whole, a JSONL corpus a line each (numbered from
+    1, as crosscheck numbers a corpus's records)."""
+    rows = {f.name: [] for f in SOURCES}
+
+    def add(order, kind, path, ident, record, data):
+        for name, value in zip(rows, (order, kind, path, ident, record, data)):
+            rows[name].append(value)
+
+    for order, (path, ident, kind) in enumerate(files):
+        with open(path, "rb") as f:
+            if kind != "jsonl":
+                add(order, kind, path, ident, None, f.read())
+                continue
+            for number, line in enumerate(f, start=1):
+                add(order, "jsonl", path, "", number, line.rstrip(b"\n"))
+    return pa.table(rows, schema=SOURCES)
+
+
+def number_documents(parsed: pa.Table) -> tuple:
+    """PARSED rows, in any order -> DOCUMENTS in crosscheck's reading order, numbered from 0,
+    their ids made unique as `report` makes them; with the parse warnings and the renaming
+    warnings (JSON text each)."""
+    parsed = parsed.take(pc.sort_indices(parsed, [("order", "ascending"), ("record", "ascending")]))
+    read_warnings = [w for ws in parsed.column("warnings").to_pylist() for w in ws]
+    kept = parsed.filter(pc.is_valid(parsed.column("parsed_id")))
+    final_ids, numbers, dedupe_warnings = _native.dedupe(
+        kept.column("parsed_id").to_pylist(),
+        kept.column("path").to_pylist(),
+        kept.column("record").to_pylist(),
+    )
+    docs = pa.Table.from_arrays(
+        [
+            pa.array(numbers, pa.int32()),
+            kept.column("kind"),
+            kept.column("path"),
+            pa.array(final_ids, pa.string()),
+            kept.column("record"),
+            kept.column("data"),
+        ],
+        schema=DOCUMENTS,
+    )
+    return docs, read_warnings, list(dedupe_warnings)
+
+
+def read_documents(paths: list, settings: str) -> tuple:
+    """The collection under `paths` as DOCUMENTS, read and parsed in this process, with every
+    warning of the walk, the reading and the renaming (JSON text each)."""
+    files, walk_warnings = _native.list_inputs([str(p) for p in paths], settings)
+    docs, read_warnings, dedupe_warnings = number_documents(parse(read_sources(files), settings))
+    return docs, list(walk_warnings) + read_warnings + dedupe_warnings
 
 
 def lines(batch, total: int, settings: str) -> pa.Table:
@@ -312,6 +367,55 @@ def assemble(
         settings,
     )
     return report  # JSON text, byte for byte what `crosscheck report --format json` writes
+
+
+# The sign stage's files, which the CLI (`crosscheck stage sign`, `stage pairs`, ...) and this
+# module share: `sign-I-of-N.parquet`, one row a document, the header `crosscheck stage`
+# writes kept in the file's metadata, checked by whoever reads the file.
+SIGN_HEADER_KEY = b"crosscheck"
+_hashes = pa.list_(pa.field("element", pa.int64(), nullable=False))
+SIGN_FILE = pa.schema(
+    [
+        pa.field("doc", pa.int32(), nullable=False),
+        pa.field("summary", pa.string(), nullable=False),
+        pa.field("fingerprint", pa.int64()),
+        pa.field("tokens", _hashes, nullable=False),
+        pa.field("shingles", _hashes, nullable=False),
+    ]
+)
+
+
+def write_signed(table: pa.Table, directory: str, shard: tuple, total: int, settings: str) -> str:
+    """SIGNED rows of shard (index, count) of a collection of `total` documents, as the file
+    `crosscheck stage sign --shard INDEX/COUNT` writes in its work directory `directory`.
+    Written whole under another name, then renamed: a retried task replaces it. Gives its path."""
+    import os
+
+    import pyarrow.parquet as pq
+
+    index, count = shard
+    header = _native.sign_header(settings, total, index, count)
+    name = f"sign-{index}-of-{count}.parquet"
+    path = os.path.join(directory, name)
+    partial = os.path.join(directory, f".{name}.{os.getpid()}.partial")
+    table = table.cast(SIGN_FILE).replace_schema_metadata({SIGN_HEADER_KEY: header.encode()})
+    pq.write_table(table, partial, compression="snappy")
+    os.replace(partial, path)
+    return path
+
+
+def read_signed(path: str, settings: str, total: int | None = None) -> pa.Table:
+    """The SIGNED rows of a sign file (from `crosscheck stage sign` or `write_signed`), refused
+    with ValueError, naming the file and what differs, if it was made with other settings, by
+    another crosscheck, or of a collection of other than `total` documents."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    header = (table.schema.metadata or {}).get(SIGN_HEADER_KEY)
+    _native.check_sign_header(path, header.decode() if header else None, settings, total)
+    if table.schema.remove_metadata() != SIGN_FILE:
+        raise ValueError(f"{path}: not a crosscheck sign file: its columns are {table.schema.names}")
+    return table.replace_schema_metadata(None).cast(SIGNED)
 
 
 # Results as Parquet: the report's tables, each file carrying the settings it was made with.

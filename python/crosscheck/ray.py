@@ -29,25 +29,6 @@ def _table(dataset) -> pa.Table:
     return pa.concat_tables(tables, promote_options="default")
 
 
-def _sources(files: list) -> pa.Table:
-    """SOURCES rows, read on the driver: a text or HTML file whole, a JSONL corpus a line each
-    (numbered from 1, as crosscheck numbers a corpus's records)."""
-    rows = {f.name: [] for f in B.SOURCES}
-
-    def add(order, kind, path, ident, record, data):
-        for name, value in zip(rows, (order, kind, path, ident, record, data)):
-            rows[name].append(value)
-
-    for order, (path, ident, kind) in enumerate(files):
-        with open(path, "rb") as f:
-            if kind != "jsonl":
-                add(order, kind, path, ident, None, f.read())
-                continue
-            for number, line in enumerate(f, start=1):
-                add(order, "jsonl", path, "", number, line.rstrip(b"\n"))
-    return pa.table(rows, schema=B.SOURCES)
-
-
 def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
     """The report of the collection under `paths`, as JSON text in the schema of
     ``crosscheck report --format json``. Call inside ``ray.init()``."""
@@ -57,7 +38,7 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
     blocks = blocks or max(2, int(ray.available_resources().get("CPU", 2)) * 2)
     min_documents, _ = _native.knobs(settings)
     files, walk_warnings = _native.list_inputs([str(p) for p in paths], settings)
-    sources = _sources(files)
+    sources = B.read_sources(files)
 
     def mapped(dataset, fn, *args):
         return dataset.map_batches(
@@ -66,27 +47,8 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
 
     # Ingest: parse, then make ids unique and number the documents by id (on the driver).
     parsed = _table(mapped(ray.data.from_arrow(sources).repartition(blocks), B.parse, settings))
-    order = pc.sort_indices(parsed, [("order", "ascending"), ("record", "ascending")])
-    parsed = parsed.take(order)
-    read_warnings = [w for ws in parsed.column("warnings").to_pylist() for w in ws]
-    kept = parsed.filter(pc.is_valid(parsed.column("parsed_id")))
-    final_ids, numbers, dedupe_warnings = _native.dedupe(
-        kept.column("parsed_id").to_pylist(),
-        kept.column("path").to_pylist(),
-        kept.column("record").to_pylist(),
-    )
-    total = len(final_ids)
-    docs_table = pa.Table.from_arrays(
-        [
-            pa.array(numbers, pa.int32()),
-            kept.column("kind"),
-            kept.column("path"),
-            pa.array(final_ids, pa.string()),
-            kept.column("record"),
-            kept.column("data"),
-        ],
-        schema=B.DOCUMENTS,
-    )
+    docs_table, read_warnings, dedupe_warnings = B.number_documents(parsed)
+    total = docs_table.num_rows
     docs = ray.data.from_arrow(docs_table).repartition(blocks).materialize()
 
     # Chrome: short lines in enough documents; the holders' sketches; the unrelated test.

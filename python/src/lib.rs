@@ -184,6 +184,35 @@ fn settings_json(settings: &str) -> PyResult<String> {
     serde_json::to_string(&knobs).map_err(error)
 }
 
+/// The metadata header of a `sign` file of shard `index` of `count` of a collection of
+/// `documents`, as `crosscheck stage sign` writes it.
+#[pyfunction]
+fn sign_header(settings: &str, documents: usize, index: u32, count: u32) -> PyResult<String> {
+    let shard: stages::Shard = format!("{index}/{count}").parse().map_err(error)?;
+    Ok(stages::work::sign_header(
+        &options(settings)?,
+        documents,
+        shard,
+    ))
+}
+
+/// Checks the metadata header of the `sign` file at `path` as `crosscheck stage` does (of
+/// these settings, of a collection of `documents` where given); gives its shard as (index,
+/// count), or raises ValueError with the CLI's message.
+#[pyfunction]
+#[pyo3(signature = (path, header, settings, documents=None))]
+fn check_sign_header(
+    path: &str,
+    header: Option<&str>,
+    settings: &str,
+    documents: Option<usize>,
+) -> PyResult<(u32, u32)> {
+    let shard =
+        stages::work::check_sign_header(Path::new(path), header, &options(settings)?, documents)
+            .map_err(error)?;
+    Ok((shard.index, shard.count))
+}
+
 /// The files under `paths` as crosscheck walks them: (path, id, kind) each, kind one of
 /// "text", "html", "jsonl" (a corpus, to be read a line at a time); and the walk's warnings.
 #[pyfunction]
@@ -609,6 +638,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(knobs, m)?)?;
     m.add_function(wrap_pyfunction!(settings_json, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_header, m)?)?;
+    m.add_function(wrap_pyfunction!(check_sign_header, m)?)?;
     m.add_function(wrap_pyfunction!(list_inputs, m)?)?;
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(dedupe, m)?)?;

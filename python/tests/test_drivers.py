@@ -177,6 +177,65 @@ def test_results_as_parquet_carry_their_settings(tmp_path):
         B.read_result(str(tmp_path / "pairs.parquet"), json.dumps({"max_words": 100}))
 
 
+def crosscheck(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([os.environ["CROSSCHECK_BIN"], *map(str, args)], capture_output=True)
+
+
+def test_sign_files_pass_between_the_cli_and_python(tmp_path):
+    """`crosscheck stage sign` writes what `batches.sign` makes, in a file pyarrow reads; the
+    file `batches.write_signed` writes takes its place, and the CLI's later stages give
+    report's report from it."""
+    import numpy as np
+    import pyarrow as pa
+
+    from crosscheck import batches as B
+
+    inputs, work, settings = [SEEDS, CROSS], tmp_path / "work", "{}"
+    for stage, shards in (("lines", 2), ("sketch", 2), ("recurring", 0), ("sign", 2)):
+        for i in range(max(shards, 1)):
+            shard = ["--shard", f"{i}/{shards}", *inputs] if shards else []
+            assert crosscheck("stage", stage, "--work", work, *shard).returncode == 0
+    docs, _ = B.read_documents(inputs, settings)
+    total = docs.num_rows
+    recurring = json.loads((work / "recurring.json").read_text())["body"]
+    recurring = [h - (1 << 64) if h >= 1 << 63 else h for h in recurring]
+    for i in range(2):
+        path = work / f"sign-{i}-of-2.parquet"
+        from_cli = B.read_signed(str(path), settings, total)
+        shard = docs.filter(pa.array(docs.column("number").to_numpy() % 2 == i))
+        ours = B.sign(shard, total, recurring, settings)
+        assert from_cli.num_rows == shard.num_rows > 0
+        assert from_cli.equals(ours)
+        path.unlink()
+        assert B.write_signed(ours, str(work), (i, 2), total, settings) == str(path)
+    for stage, parts in (("pairs", 2), ("candidates", 0), ("verify", 2)):
+        for i in range(max(parts, 1)):
+            part = ["--part", f"{i}/{parts}"] if parts else []
+            run = crosscheck("stage", stage, "--work", work, *part, *(inputs if stage == "verify" else []))
+            assert run.returncode == 0, run.stderr.decode()
+    assembled = crosscheck("stage", "assemble", "--work", work, "--format", "json", *inputs)
+    assert assembled.stdout.decode() == single_machine(inputs)
+
+
+def test_sign_files_of_other_settings_or_collections_are_refused_by_name(tmp_path):
+    from crosscheck import batches as B
+
+    docs, _ = B.read_documents([SEEDS], "{}")
+    total = docs.num_rows
+    signed = B.sign(docs, total, [], "{}")
+    path = B.write_signed(signed, str(tmp_path), (0, 1), total, json.dumps({"max_words": 100}))
+    other = r"sign-0-of-1\.parquet: made with other settings: ingest .*max_words: 100 there, .*max_words: 200000 here"
+    with pytest.raises(ValueError, match=other):
+        B.read_signed(path, "{}")
+    run = crosscheck("stage", "pairs", "--work", tmp_path, "--max-words", "200000", "--part", "0/1")
+    assert run.returncode == 2
+    assert len(run.stderr.decode().splitlines()) == 1
+    assert "sign-0-of-1.parquet: made with other settings" in run.stderr.decode()
+    with pytest.raises(ValueError, match=f"made from a collection of {total} documents; this one has {total + 1}"):
+        B.read_signed(path, json.dumps({"max_words": 100}), total + 1)
+    assert B.read_signed(path, json.dumps({"max_words": 100}), total).equals(signed)
+
+
 def test_a_missing_input_is_one_line_and_exit_2(spark, capsys):
     from crosscheck import _cli
     from crosscheck.spark import report

@@ -24,6 +24,7 @@
 //! Not yet distributed: `assemble` finds the cross-document conflicts on one node, reading
 //! every document again (the plan for a distributed `cross` is in docs/distributed.md).
 
+pub mod parquet;
 pub mod work;
 
 use std::fmt;

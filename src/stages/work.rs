@@ -9,6 +9,7 @@
 //! so a retried stage replaces its output with the same bytes and a reader never sees half.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Candidates, Drawn, Input, LineRecord, Shard, SignedRecord, SketchRecord, StageError,
-    Verification,
+    Verification, parquet,
 };
 use crate::Options;
 use crate::report::Report;
@@ -161,18 +162,33 @@ impl Work {
     }
 
     fn file(&self, stage: &str, shard: Option<Shard>) -> PathBuf {
+        let extension = extension(stage);
         self.dir.join(match shard {
-            Some(s) => format!("{stage}-{}-of-{}.json", s.index, s.count),
-            None => format!("{stage}.json"),
+            Some(s) => format!("{stage}-{}-of-{}.{extension}", s.index, s.count),
+            None => format!("{stage}.{extension}"),
         })
     }
 
+    /// Writes a stage's JSON file.
     fn write<T: Serialize>(
         &self,
         stage: &'static str,
         shard: Option<Shard>,
         documents: usize,
         body: &T,
+    ) -> Result<PathBuf, WorkError> {
+        self.write_with(stage, shard, documents, |out, header| {
+            serde_json::to_writer(out, &Written { header, body }).map_err(io::Error::from)
+        })
+    }
+
+    /// Writes a stage's file with `put`, whole under a temporary name and then renamed.
+    fn write_with(
+        &self,
+        stage: &'static str,
+        shard: Option<Shard>,
+        documents: usize,
+        put: impl FnOnce(&mut BufWriter<File>, Header) -> io::Result<()>,
     ) -> Result<PathBuf, WorkError> {
         let path = self.file(stage, shard);
         let partial = self.dir.join(format!(
@@ -184,19 +200,10 @@ impl Work {
             path: partial.clone(),
             error,
         };
-        let file = std::fs::File::create(&partial).map_err(io_error)?;
+        let file = File::create(&partial).map_err(io_error)?;
         let mut out = BufWriter::new(file);
-        let written = Written {
-            header: Header {
-                format: FORMAT.to_string(),
-                stage: stage.to_string(),
-                settings: self.settings.clone(),
-                documents: documents as u64,
-                shard,
-            },
-            body,
-        };
-        serde_json::to_writer(&mut out, &written).map_err(|e| io_error(e.into()))?;
+        let header = self.header(stage, documents, shard);
+        put(&mut out, header).map_err(io_error)?;
         out.flush().map_err(io_error)?;
         out.get_ref().sync_all().map_err(io_error)?;
         drop(out);
@@ -207,13 +214,24 @@ impl Work {
         Ok(path)
     }
 
-    /// Reads one file of `stage`, checking its header against this run.
-    fn read_file<T: DeserializeOwned>(
+    fn header(&self, stage: &str, documents: usize, shard: Option<Shard>) -> Header {
+        Header {
+            format: FORMAT.to_string(),
+            stage: stage.to_string(),
+            settings: self.settings.clone(),
+            documents: documents as u64,
+            shard,
+        }
+    }
+
+    /// Reads one file of `stage` with `load`, checking its header against this run.
+    fn read_file<T>(
         &self,
         path: &Path,
         stage: &'static str,
+        load: Loader<'_, T>,
     ) -> Result<(Header, T), WorkError> {
-        let file = std::fs::File::open(path).map_err(|error| match error.kind() {
+        let file = File::open(path).map_err(|error| match error.kind() {
             io::ErrorKind::NotFound => WorkError::NotYet {
                 path: path.to_path_buf(),
                 stage,
@@ -228,27 +246,19 @@ impl Work {
             stage,
             message,
         };
-        let read: Read<T> = serde_json::from_reader(BufReader::new(file))
-            .map_err(|e| format_error(e.to_string()))?;
-        let header = read.header;
-        if header.format != FORMAT || header.stage != stage {
-            return Err(format_error(format!(
-                "its header says {:?} of stage {:?}",
-                header.format, header.stage
-            )));
-        }
-        for (key, ours) in &self.settings {
-            let theirs = header.settings.get(key).map_or("", String::as_str);
-            if theirs != ours {
-                let (theirs, ours) = first_difference(key, theirs, ours);
-                return Err(WorkError::Settings {
-                    path: path.to_path_buf(),
-                    theirs,
-                    ours,
-                });
-            }
-        }
-        Ok((header, read.body))
+        let (header, body) = load(file).map_err(format_error)?;
+        self.check_header(path, stage, &header)?;
+        Ok((header, body))
+    }
+
+    /// An error unless `header` is of `stage` and this run's settings.
+    fn check_header(
+        &self,
+        path: &Path,
+        stage: &'static str,
+        header: &Header,
+    ) -> Result<(), WorkError> {
+        check_header(&self.settings, path, stage, header)
     }
 
     /// Reads the one file of the reduction `stage`; with its collection's size.
@@ -258,7 +268,7 @@ impl Work {
         documents: Option<usize>,
     ) -> Result<(usize, T), WorkError> {
         let path = self.file(stage, None);
-        let (header, body) = self.read_file(&path, stage)?;
+        let (header, body) = self.read_file(&path, stage, &json::<T>)?;
         check_documents(&path, header.documents, documents)?;
         Ok((header.documents as usize, body))
     }
@@ -270,6 +280,17 @@ impl Work {
         stage: &'static str,
         documents: Option<usize>,
     ) -> Result<(usize, Vec<T>), WorkError> {
+        self.read_shards_with(stage, documents, &json::<T>)
+    }
+
+    /// [`Work::read_shards`] for files read by `load`.
+    fn read_shards_with<T>(
+        &self,
+        stage: &'static str,
+        documents: Option<usize>,
+        load: Loader<'_, T>,
+    ) -> Result<(usize, Vec<T>), WorkError> {
+        let suffix = format!(".{}", extension(stage));
         let entries = std::fs::read_dir(&self.dir).map_err(|error| WorkError::Io {
             path: self.dir.clone(),
             error,
@@ -285,7 +306,7 @@ impl Work {
             let Some(rest) = name
                 .strip_prefix(stage)
                 .and_then(|r| r.strip_prefix('-'))
-                .and_then(|r| r.strip_suffix(".json"))
+                .and_then(|r| r.strip_suffix(suffix.as_str()))
             else {
                 continue;
             };
@@ -297,7 +318,7 @@ impl Work {
                 None => {
                     return Err(WorkError::Shards {
                         dir: self.dir.clone(),
-                        message: format!("{name}: not named {stage}-I-of-N.json"),
+                        message: format!("{name}: not named {stage}-I-of-N{suffix}"),
                     });
                 }
             }
@@ -332,7 +353,7 @@ impl Work {
         let mut size = documents;
         let mut bodies = Vec::with_capacity(found.len());
         for (shard, path) in found {
-            let (header, body) = self.read_file(&path, stage)?;
+            let (header, body) = self.read_file(&path, stage, load)?;
             if header.shard != Some(shard) {
                 return Err(WorkError::Format {
                     path,
@@ -391,24 +412,42 @@ impl Work {
     pub fn sign(&self, input: &Input, shard: Shard) -> Result<PathBuf, WorkError> {
         let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(input.len()))?;
         let records = super::sign(input, shard, &recurring, &self.options);
-        self.write("sign", Some(shard), input.len(), &records)
+        self.write_with("sign", Some(shard), input.len(), |out, header| {
+            let header = serde_json::to_string(&header).map_err(io::Error::from)?;
+            parquet::write_signed(out, &records, &header).map_err(io::Error::other)
+        })
     }
 
-    fn signed(&self, documents: Option<usize>) -> Result<(usize, Vec<SignedRecord>), WorkError> {
-        let (n, shards) = self.read_shards::<Vec<SignedRecord>>("sign", documents)?;
+    /// Every shard's signed records, with only `columns` read.
+    fn signed(
+        &self,
+        documents: Option<usize>,
+        columns: parquet::Columns,
+    ) -> Result<(usize, Vec<SignedRecord>), WorkError> {
+        let load = |file| signed_parquet(file, columns);
+        let (n, shards) = self.read_shards_with("sign", documents, &load)?;
         Ok((n, shards.into_iter().flatten().collect()))
     }
 
     /// `crosscheck stage pairs`: the pair records of the shingle hashes in `part`.
     pub fn pairs(&self, part: Shard) -> Result<PathBuf, WorkError> {
-        let (n, signed) = self.signed(None)?;
+        let columns = parquet::Columns {
+            shingles: true,
+            ..parquet::Columns::DOC
+        };
+        let (n, signed) = self.signed(None, columns)?;
         let drawn = super::pairs(&signed, n, part, &self.options);
         self.write("pairs", Some(part), n, &drawn)
     }
 
     /// `crosscheck stage candidates`: the pairs to verify, from every part's pair records.
     pub fn candidates(&self) -> Result<PathBuf, WorkError> {
-        let (n, signed) = self.signed(None)?;
+        let columns = parquet::Columns {
+            shingles: true,
+            fingerprint: true,
+            ..parquet::Columns::DOC
+        };
+        let (n, signed) = self.signed(None, columns)?;
         let (_, drawn) = self.read_shards::<Drawn>("pairs", Some(n))?;
         let candidates =
             super::candidates(&signed, n, drawn, &self.options).map_err(|e| self.stage_error(e))?;
@@ -420,7 +459,11 @@ impl Work {
         let n = input.len();
         let (_, candidates) = self.read_one::<Candidates>("candidates", Some(n))?;
         let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(n))?;
-        let (_, signed) = self.signed(Some(n))?;
+        let columns = parquet::Columns {
+            tokens: true,
+            ..parquet::Columns::DOC
+        };
+        let (_, signed) = self.signed(Some(n), columns)?;
         let verification =
             super::verify_part(input, &candidates, part, &signed, &recurring, &self.options);
         self.write("verify", Some(part), n, &verification)
@@ -429,7 +472,12 @@ impl Work {
     /// `crosscheck stage assemble`: the report, from every stage's files.
     pub fn assemble(&self, input: &Input) -> Result<Report, WorkError> {
         let n = input.len();
-        let (_, signed) = self.signed(Some(n))?;
+        let columns = parquet::Columns {
+            summary: true,
+            tokens: true,
+            ..parquet::Columns::DOC
+        };
+        let (_, signed) = self.signed(Some(n), columns)?;
         let (_, candidates) = self.read_one::<Candidates>("candidates", Some(n))?;
         let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(n))?;
         let (_, verifications) = self.read_shards::<Verification>("verify", Some(n))?;
@@ -444,6 +492,104 @@ impl Work {
         )
         .map_err(|e| self.stage_error(e))
     }
+}
+
+/// An error unless `header` is of `stage` and of `settings`.
+fn check_header(
+    settings: &BTreeMap<String, String>,
+    path: &Path,
+    stage: &'static str,
+    header: &Header,
+) -> Result<(), WorkError> {
+    if header.format != FORMAT || header.stage != stage {
+        return Err(WorkError::Format {
+            path: path.to_path_buf(),
+            stage,
+            message: format!(
+                "its header says {:?} of stage {:?}",
+                header.format, header.stage
+            ),
+        });
+    }
+    for (key, ours) in settings {
+        let theirs = header.settings.get(key).map_or("", String::as_str);
+        if theirs != ours {
+            let (theirs, ours) = first_difference(key, theirs, ours);
+            return Err(WorkError::Settings {
+                path: path.to_path_buf(),
+                theirs,
+                ours,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The metadata header of a `sign` file of `shard` of a collection of `documents` made with
+/// `options`, as `crosscheck stage sign` writes it: for writers of sign files other than
+/// [`Work`] (the Python module writes them with pyarrow).
+pub fn sign_header(options: &Options, documents: usize, shard: Shard) -> String {
+    let header = Header {
+        format: FORMAT.to_string(),
+        stage: "sign".to_string(),
+        settings: settings(options),
+        documents: documents as u64,
+        shard: Some(shard),
+    };
+    serde_json::to_string(&header).expect("a header serializes")
+}
+
+/// Checks the metadata header of the `sign` file at `path` (`None` if it has none) as
+/// `crosscheck stage` does: of stage sign, made with `options`, and of a collection of
+/// `documents` where given. Gives the file's shard.
+pub fn check_sign_header(
+    path: &Path,
+    header: Option<&str>,
+    options: &Options,
+    documents: Option<usize>,
+) -> Result<Shard, WorkError> {
+    let format_error = |message: String| WorkError::Format {
+        path: path.to_path_buf(),
+        stage: "sign",
+        message,
+    };
+    let header = header
+        .ok_or_else(|| format_error(format!("no {:?} key in its metadata", parquet::HEADER_KEY)))?;
+    let header: Header =
+        serde_json::from_str(header).map_err(|e| format_error(format!("its header: {e}")))?;
+    check_header(&settings(options), path, "sign", &header)?;
+    check_documents(path, header.documents, documents)?;
+    header
+        .shard
+        .ok_or_else(|| format_error("its header names no shard".to_string()))
+}
+
+/// How a stage's file is read: its header and its body, or what is wrong with it.
+type Loader<'a, T> = &'a dyn Fn(File) -> Result<(Header, T), String>;
+
+/// The extension of `stage`'s files: `sign`'s, which hold most of the bytes and which the
+/// engines share, are Parquet ([`parquet`]); the rest JSON.
+fn extension(stage: &str) -> &'static str {
+    match stage {
+        "sign" => "parquet",
+        _ => "json",
+    }
+}
+
+fn json<T: DeserializeOwned>(file: File) -> Result<(Header, T), String> {
+    let read: Read<T> = serde_json::from_reader(BufReader::new(file)).map_err(|e| e.to_string())?;
+    Ok((read.header, read.body))
+}
+
+fn signed_parquet(
+    file: File,
+    columns: parquet::Columns,
+) -> Result<(Header, Vec<SignedRecord>), String> {
+    let (header, records) = parquet::read_signed(file, columns).map_err(|e| e.to_string())?;
+    let header =
+        header.ok_or_else(|| format!("no {:?} key in its metadata", parquet::HEADER_KEY))?;
+    let header = serde_json::from_str(&header).map_err(|e| format!("its header: {e}"))?;
+    Ok((header, records))
 }
 
 /// An error unless a file's collection size is this run's (when this run knows its own).
