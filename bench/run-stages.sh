@@ -11,13 +11,16 @@ shards=${2:?usage: bench/run-stages.sh CROSSCHECK_BINARY SHARDS PATH...}
 shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Each process's peak resident memory (KB) is appended to $work/rss, where GNU time is here.
-timed=() report_timed=()
-if [ -x /usr/bin/time ]; then
-  timed=(/usr/bin/time -a -o "$work/rss" -f %M)
-  report_timed=(/usr/bin/time -o "$work/rss-report" -f %M)
-fi
-stage() { "${timed[@]}" "$binary" stage "$@"; }
+# Each process's peak resident memory (KB) and stage go to $work/rss, where GNU time is here.
+report_timed=()
+[ -x /usr/bin/time ] && report_timed=(/usr/bin/time -o "$work/rss-report" -f %M)
+stage() { # stage NAME ARGS...: one process, its peak memory noted with its name
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -a -o "$work/rss" -f "%M $1" "$binary" stage "$@"
+  else
+    "$binary" stage "$@"
+  fi
+}
 each() { # each STAGE FLAG [PATH...]: the stage once for every shard, one process each
   local name=$1 flag=$2
   shift 2
@@ -35,7 +38,7 @@ stage candidates --work "$work/w" 2>/dev/null
 each verify --part "$@"
 stage assemble --work "$work/w" --format json -o "$work/staged.json" "$@"
 staged=$((($(date +%s%N) - start) / 1000000))
-largest=$(sort -n "$work/rss" 2>/dev/null | tail -1)
+largest=$(sort -n "$work/rss" 2>/dev/null | tail -1 || true)
 start=$(date +%s%N)
 "${report_timed[@]}" "$binary" report --format json -o "$work/single.json" "$@" 2>/dev/null
 single=$((($(date +%s%N) - start) / 1000000))
@@ -49,6 +52,6 @@ if ! cmp -s "$work/staged.json" "$work/single.json"; then
 fi
 echo "the same report, byte for byte"
 if [ -n "$largest" ]; then
-  printf 'peak memory: the largest stage process %d MB; report %d MB\n' \
-    $((largest / 1024)) $(($(cat "$work/rss-report") / 1024))
+  printf 'peak memory: the largest stage process %d MB (%s); report %d MB\n' \
+    $((${largest% *} / 1024)) "${largest#* }" $(($(cat "$work/rss-report") / 1024))
 fi

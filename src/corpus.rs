@@ -36,7 +36,7 @@ impl SpillMode {
     /// takes some five gigabytes once read and analyzed.
     pub const AUTO_BYTES: u64 = 1 << 30;
 
-    fn spills(&self, input_bytes: u64) -> bool {
+    pub(crate) fn spills(&self, input_bytes: u64) -> bool {
         match self {
             SpillMode::Auto => input_bytes > Self::AUTO_BYTES,
             SpillMode::Always => true,

@@ -86,11 +86,15 @@ struct StageSettings {
 
     #[command(flatten)]
     input: InputArgs,
+
+    #[command(flatten)]
+    spill: SpillArgs,
 }
 
 impl StageSettings {
     fn work(&self) -> anyhow::Result<(crosscheck::stages::work::Work, Options)> {
         let mut options = self.input.options()?;
+        options.spill = self.spill.options();
         if let Some(threshold) = self.threshold {
             options.judge.duplicate_similarity = threshold;
         }

@@ -263,16 +263,14 @@ fn staged(
     // The clusters from the components stage, as a distributed run takes them.
     let edges = stages::full_duplicates(&verifications);
     let components = stages::components(&edges, n);
-    stages::assemble(
-        &input,
-        signed,
-        &found.stats,
+    let reduced = stages::Reduced {
+        stats: &found.stats,
         verifications,
-        &recurring,
-        Some(&components),
-        options,
-    )
-    .unwrap()
+        recurring: &recurring,
+        df: stages::document_frequencies(&signed, None),
+        components: Some(&components),
+    };
+    stages::assemble(&input, signed, reduced, options).unwrap()
 }
 
 proptest! {

@@ -87,8 +87,15 @@ fn stages_as_processes_over_three_shards_give_the_report_of_report() {
     assert!(report["stats"]["boilerplate_lines"].as_u64().unwrap() > 0);
     assert_eq!(
         String::from_utf8(staged).unwrap(),
-        String::from_utf8(single).unwrap()
+        String::from_utf8(single.clone()).unwrap()
     );
+    // Documents and their analyses set aside on disk, as `report` does with a large
+    // collection: the same report.
+    let w = work.path().to_str().unwrap();
+    let mut args = vec!["stage", "assemble", "--work", w, "--format", "json"];
+    args.extend(["--spill", "always"]);
+    args.extend(inputs);
+    assert_eq!(ok(&args), single);
 }
 
 #[test]

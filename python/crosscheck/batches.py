@@ -340,26 +340,25 @@ def assemble(
     docs: pa.Table,
     total: int,
     warnings: list,
-    signed: pa.Table,
+    summaries: pa.Table,
+    df: tuple,
     stats: dict,
     verifications: list,
     recurring: list,
     settings: str,
     labels: pa.Table | None = None,
 ) -> str:
-    """Everything above -> the report, as `crosscheck report --format json` gives it."""
-    signed = signed.combine_chunks()
+    """Everything above -> the report, as `crosscheck report --format json` gives it.
+    `summaries`: the `doc` and `summary` columns of SIGNED (the rest is not needed); `df`: the
+    document frequency of every token, as (token, count) columns in `verify`'s form."""
+    summaries = summaries.combine_chunks()
+    tokens, counts = df
     report = _native.assemble(
         documents(docs.combine_chunks()),
         total,
         warnings,
-        (
-            _i32(signed.column("doc")),
-            signed.column("summary").to_pylist(),
-            signed.column("fingerprint").to_pylist(),
-            _list_parts(signed.column("tokens")),
-            _list_parts(signed.column("shingles")),
-        ),
+        (_i32(summaries.column("doc")), summaries.column("summary").to_pylist()),
+        (tokens, counts),
         json.dumps(stats),
         verifications,
         recurring,

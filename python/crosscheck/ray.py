@@ -159,7 +159,16 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
 
     warnings = list(walk_warnings) + read_warnings + list(dedupe_warnings)
     return B.assemble(
-        docs_table, total, warnings, signed, stats, verifications, recurring, settings, labels
+        docs_table,
+        total,
+        warnings,
+        signed.select(["doc", "summary"]),
+        df_columns,
+        stats,
+        verifications,
+        recurring,
+        settings,
+        labels,
     )
 
 

@@ -277,7 +277,8 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
         docs.toArrow(),
         total,
         warnings,
-        signed.toArrow(),
+        signed.select("doc", "summary").toArrow(),
+        df_columns,
         stats,
         verifications,
         recurring,
@@ -308,6 +309,9 @@ def session(cores: int = 2, memory: str = "6g"):
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(cores * 2))
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
+        # `assemble` collects every document to the driver (2.3 GB at the synthetic million),
+        # past the default 1 GB limit on what a job may return.
+        .config("spark.driver.maxResultSize", "0")
         .getOrCreate()
     )
 

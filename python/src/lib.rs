@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use crosscheck::Options;
+use crosscheck::index::IndexStats;
 use crosscheck::ingest::{self, Document, SourceKind, Warning};
 use crosscheck::stages::{self, Input, Posting, Settings, SignedRecord, SketchRecord};
 use pyo3::exceptions::PyValueError;
@@ -22,16 +23,6 @@ type Bytes<'py> = Bound<'py, PyBytes>;
 type Listing = (Vec<(String, String, String)>, Vec<String>);
 /// Each row's parsed id, and its warnings as JSON.
 type Parsed = (Vec<Option<String>>, Vec<Vec<String>>);
-/// Signed records as columns: documents, summaries, fingerprints, tokens and shingles (each a
-/// list column as values and offsets).
-type SignedColumns<'a> = (
-    &'a [u8],
-    Vec<String>,
-    Vec<Option<i64>>,
-    (&'a [u8], &'a [u8]),
-    (&'a [u8], &'a [u8]),
-);
-
 fn error(message: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(message.to_string())
 }
@@ -564,9 +555,10 @@ fn full_duplicates<'py>(py: Python<'py>, verification: &str) -> PyResult<(Bytes<
 }
 
 /// The reduction that ends the run: the report (JSON, `report`'s schema) from every
-/// document, the ingest warnings (JSON), the signed records, candidate search's counts
-/// (JSON), the verifications (JSON), and the components (node, root) when a components
-/// stage found them (else they are found here).
+/// document, the ingest warnings (JSON), each document's number and summary (JSON) from
+/// `sign`, the document frequency of every token (token, count), candidate search's counts
+/// (JSON), the verifications (JSON), and the components (node, root) when a components stage
+/// found them (else they are found here).
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
 fn assemble(
@@ -574,7 +566,8 @@ fn assemble(
     documents: Documents<'_>,
     total: usize,
     warnings: Vec<String>,
-    signed: SignedColumns<'_>,
+    summaries: (&[u8], Vec<String>),
+    df: (&[u8], &[u8]),
     stats: &str,
     verifications: Vec<String>,
     recurring: Vec<i64>,
@@ -587,26 +580,22 @@ fn assemble(
         .iter()
         .map(|w| serde_json::from_str(w).map_err(error))
         .collect::<PyResult<_>>()?;
-    let (docs, summaries, fingerprints, tokens, shingles) = signed;
-    let tokens = split_lists(tokens.0, tokens.1);
-    let shingles = split_lists(shingles.0, shingles.1);
-    let mut records = Vec::with_capacity(summaries.len());
-    for ((((doc, summary), fingerprint), tokens), shingles) in numbers(docs)
+    let (docs, summaries) = summaries;
+    let records = numbers(docs)
         .into_iter()
         .zip(summaries)
-        .zip(fingerprints)
-        .zip(tokens)
-        .zip(shingles)
-    {
-        records.push(SignedRecord {
-            doc,
-            summary: serde_json::from_str(&summary).map_err(error)?,
-            fingerprint: fingerprint.map(|f| f as u64),
-            tokens,
-            shingles,
-        });
-    }
-    let stats = serde_json::from_str(stats).map_err(error)?;
+        .map(|(doc, summary)| {
+            Ok(SignedRecord {
+                doc,
+                summary: serde_json::from_str(&summary).map_err(error)?,
+                fingerprint: None,
+                tokens: Vec::new(),
+                shingles: Vec::new(),
+            })
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let df = hashes(df.0).into_iter().zip(numbers(df.1)).collect();
+    let stats: IndexStats = serde_json::from_str(stats).map_err(error)?;
     let verifications = verifications
         .iter()
         .map(|v| serde_json::from_str(v).map_err(error))
@@ -616,15 +605,14 @@ fn assemble(
     let components: Option<Vec<(u32, u32)>> =
         components.map(|(node, root)| numbers(node).into_iter().zip(numbers(root)).collect());
     let report = py.detach(|| {
-        stages::assemble(
-            &input,
-            records,
-            &stats,
+        let reduced = stages::Reduced {
+            stats: &stats,
             verifications,
-            &recurring,
-            components.as_deref(),
-            &options,
-        )
+            recurring: &recurring,
+            df,
+            components: components.as_deref(),
+        };
+        stages::assemble(&input, records, reduced, &options)
     });
     let report = report.map_err(error)?;
     let mut json = Vec::new();

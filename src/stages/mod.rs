@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::align::{Profile, Weights};
 use crate::chrome::{self, ChromeOptions, Recurring, Sketch};
 use crate::conflicts::{Conflict, Findings, UnpairedFigure};
-use crate::corpus::{Analyses, Corpus};
+use crate::corpus::{Analyses, AnalysesWriter, Corpus, SpillOptions};
 use crate::index::{self, IndexStats};
 use crate::ingest::{Document, IngestError, Warning};
 use crate::report::{DocumentSummary, Pair, Report};
@@ -274,6 +274,9 @@ pub enum StageError {
         /// The document's number.
         doc: u32,
     },
+    /// The documents' analyses could not be spilled to disk.
+    #[error("{0}")]
+    Spill(IngestError),
     /// A stage that needs the whole collection was given part of it.
     #[error("this stage needs every document; it was given {held} of {total}")]
     Partial {
@@ -380,7 +383,13 @@ pub struct Drawn {
 /// Stage `pairs`: the buckets of the shingles whose hashes fall in `part`, over the
 /// signatures of every document (`signed`, any order), expanded as `report` expands them.
 pub fn pairs(signed: &[SignedRecord], documents: usize, part: Shard, options: &Options) -> Drawn {
-    let postings: Vec<Posting> = signed
+    draw(postings(signed, part), documents, options)
+}
+
+/// The postings of `signed` whose shingle hash falls in `part`: what [`pairs`] draws from.
+/// The pairs of a part are [`draw`] of its postings from every shard's records, in any order.
+pub fn postings(signed: &[SignedRecord], part: Shard) -> Vec<Posting> {
+    signed
         .par_iter()
         .flat_map_iter(|record| {
             let length = record.shingles.len() as u32;
@@ -394,8 +403,7 @@ pub fn pairs(signed: &[SignedRecord], documents: usize, part: Shard, options: &O
                     length,
                 })
         })
-        .collect();
-    draw(postings, documents, options)
+        .collect()
 }
 
 /// Which of `parts` equal ranges of shingle hashes `hash` falls in: how `pairs` partitions
@@ -653,19 +661,39 @@ pub fn verify_part(
     verify(input, &mine, recurring, df, input.len(), options)
 }
 
-/// The reduction that ends the run: `report`'s report from every stage's output, with
-/// candidate search's counts `stats`. The clusters are the connected components of the full
-/// duplicates: found here (union-find) unless `components` gives them ([`components`]). The
-/// cross-document conflicts are found here, on one node, from `input` read again.
+/// What [`assemble`] takes from the stages before it, besides the documents and their signed
+/// records.
+pub struct Reduced<'a> {
+    /// Candidate search's counts.
+    pub stats: &'a IndexStats,
+    /// Every part's verification.
+    pub verifications: Vec<Verification>,
+    /// The chrome lines.
+    pub recurring: &'a [u64],
+    /// The document frequency of every token: [`document_frequencies`] of every signed record,
+    /// or the same counted by an engine. `assemble` does not read the signed records' tokens.
+    pub df: FxHashMap<Token, u32>,
+    /// The connected components of the full duplicates, as (document, smallest member) for
+    /// each member ([`components`]); found here (union-find) when `None`.
+    pub components: Option<&'a [(u32, u32)]>,
+}
+
+/// The reduction that ends the run: `report`'s report from every stage's output. Of the signed
+/// records it reads the summaries only. The cross-document conflicts are found here, on one
+/// node, from `input` read again (its analyses spilled to disk as `report` spills them).
 pub fn assemble(
     input: &Input,
     mut signed: Vec<SignedRecord>,
-    stats: &IndexStats,
-    verifications: Vec<Verification>,
-    recurring: &[u64],
-    components: Option<&[(u32, u32)]>,
+    reduced: Reduced,
     options: &Options,
 ) -> Result<Report, StageError> {
+    let Reduced {
+        stats,
+        verifications,
+        recurring,
+        df,
+        components,
+    } = reduced;
     let n = input.len();
     let corpus = input.corpus()?;
     signed.par_sort_unstable_by_key(|r| r.doc);
@@ -693,12 +721,9 @@ pub fn assemble(
     failed.sort_by_key(|(a, b, _)| (*a, *b));
     warnings.extend(failed.into_iter().map(|(_, _, warning)| warning));
 
-    let df = document_frequencies(&signed, None);
     let weights = Weights::new(df, n as u32);
     let recurring = Recurring::from_hashes(recurring.iter().copied().collect());
-    let all: Vec<u32> = (0..n as u32).collect();
-    let analyses =
-        Analyses::Held(input.map(&all, |_, document| Prepared::of(document, &recurring)));
+    let analyses = analyses_of(corpus, &recurring, &options.spill)?;
     let cross = crate::cross_conflicts(corpus, &analyses, &weights, &verified, options);
 
     let short = crate::short_documents(signed.iter().map(|r| &r.summary), &options.index);
@@ -707,6 +732,40 @@ pub fn assemble(
     Ok(crate::assemble_with(
         corpus, summaries, verified, cross, warnings, stats, components,
     ))
+}
+
+/// The chrome and analysis of every document, as `report` keeps them: spilled to disk (read
+/// back one document at a time) when the corpus is, or when documents handed over in memory
+/// (an engine's) are as large as `spill` spills; held otherwise.
+fn analyses_of(
+    corpus: &Corpus,
+    recurring: &Recurring,
+    spill: &SpillOptions,
+) -> Result<Analyses, StageError> {
+    let dir = corpus.spill_dir().or_else(|| {
+        let mut bytes = 0u64;
+        corpus.chunks(|_, chunk| bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>());
+        spill.mode.spills(bytes).then_some(spill.dir.as_deref())
+    });
+    let spill_error = |error| StageError::Spill(crate::corpus::spill_error(dir.flatten(), error));
+    let mut writer = AnalysesWriter::new(dir).map_err(spill_error)?;
+    let mut failed = None;
+    corpus.chunks(|_, chunk| {
+        if failed.is_some() {
+            return;
+        }
+        let prepared: Vec<Prepared> = chunk
+            .par_iter()
+            .map(|document| Prepared::of(document, recurring))
+            .collect();
+        if let Err(error) = writer.extend(prepared) {
+            failed = Some(error);
+        }
+    });
+    match failed {
+        Some(error) => Err(spill_error(error)),
+        None => writer.finish().map_err(spill_error),
+    }
 }
 
 /// Documents numbered as `report` numbers them, from what parsing them gave: each one's id,

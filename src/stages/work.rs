@@ -1,12 +1,15 @@
 //! The stages' files in a work directory, as the `crosscheck stage` commands read and write
 //! them: each stage a separate process, the files the only thing they share.
 //!
-//! Each stage writes one JSON file, `{"header": ..., "body": ...}`: map stages one per shard
-//! (`sign-1-of-3.json`), reductions one in all (`recurring.json`). The header records the
-//! stage, the settings and the crosscheck version, and the size of the collection; a stage
-//! given a file made with other settings or from another collection stops with an error that
-//! names the file and what differs. A file is written whole under a temporary name and renamed,
-//! so a retried stage replaces its output with the same bytes and a reader never sees half.
+//! Each stage writes one file a shard for a map stage (`lines-1-of-3.json`), one in all for a
+//! reduction (`recurring.json`). Every file carries a header: the stage, the settings and the
+//! crosscheck version, and the size of the collection. The JSON files are
+//! `{"header": ..., "body": ...}`; `sign`'s, which hold most of the bytes and which the Python
+//! module writes and reads too, are Parquet with the header in the file's metadata
+//! ([`parquet`]). A stage given a file made with other settings or from another collection
+//! stops with an error that names the file and what differs. A file is written whole under a
+//! temporary name and renamed, so a retried stage replaces its output with the same bytes and
+//! a reader never sees half.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -429,14 +432,20 @@ impl Work {
         Ok((n, shards.into_iter().flatten().collect()))
     }
 
-    /// `crosscheck stage pairs`: the pair records of the shingle hashes in `part`.
+    /// `crosscheck stage pairs`: the pair records of the shingle hashes in `part`. Each
+    /// shard's signed records are cut to the part's postings as they are read, so one shard's
+    /// signatures are held at a time.
     pub fn pairs(&self, part: Shard) -> Result<PathBuf, WorkError> {
         let columns = parquet::Columns {
             shingles: true,
             ..parquet::Columns::DOC
         };
-        let (n, signed) = self.signed(None, columns)?;
-        let drawn = super::pairs(&signed, n, part, &self.options);
+        let load = |file| {
+            let (header, signed) = signed_parquet(file, columns)?;
+            Ok((header, super::postings(&signed, part)))
+        };
+        let (n, shards) = self.read_shards_with("sign", None, &load)?;
+        let drawn = super::draw(shards.concat(), n, &self.options);
         self.write("pairs", Some(part), n, &drawn)
     }
 
@@ -477,20 +486,22 @@ impl Work {
             tokens: true,
             ..parquet::Columns::DOC
         };
-        let (_, signed) = self.signed(Some(n), columns)?;
+        let (_, mut signed) = self.signed(Some(n), columns)?;
         let (_, candidates) = self.read_one::<Candidates>("candidates", Some(n))?;
         let (_, recurring) = self.read_one::<Vec<u64>>("recurring", Some(n))?;
         let (_, verifications) = self.read_shards::<Verification>("verify", Some(n))?;
-        super::assemble(
-            input,
-            signed,
-            &candidates.stats,
+        let df = super::document_frequencies(&signed, None);
+        for record in &mut signed {
+            record.tokens = Vec::new(); // counted: free them before the documents' analyses
+        }
+        let reduced = super::Reduced {
+            stats: &candidates.stats,
             verifications,
-            &recurring,
-            None,
-            &self.options,
-        )
-        .map_err(|e| self.stage_error(e))
+            recurring: &recurring,
+            df,
+            components: None,
+        };
+        super::assemble(input, signed, reduced, &self.options).map_err(|e| self.stage_error(e))
     }
 }
 
