@@ -15,6 +15,11 @@ def parser(prog: str, doc: str, tasks: str, local: str) -> argparse.ArgumentPars
     p.add_argument("-o", "--output", help="write the JSON report here (default: stdout)")
     p.add_argument(f"--{tasks}", type=int, default=0, help=f"{tasks} of each stage")
     p.add_argument("--local", type=int, metavar="N", help=local)
+    p.add_argument(
+        "--memory",
+        default="6g",
+        help="with --local on Spark: the JVM's memory (default 6g; 10g or more past a few hundred thousand documents)",
+    )
     p.add_argument("--settings", default="{}", help='JSON, such as {"max_words": 1000}')
     p.add_argument(
         "--parquet",
@@ -24,13 +29,21 @@ def parser(prog: str, doc: str, tasks: str, local: str) -> argparse.ArgumentPars
     return p
 
 
+class EngineError(Exception):
+    """The engine failed a job (out of memory, a lost worker): not a problem in the input."""
+
+
 def run(main) -> int:
-    """`main()`, with a problem in the input or the settings told in one line, exit code 2."""
+    """`main()`, with a problem in the input or the settings told in one line, exit code 2;
+    an engine's failure in one line too (its log above has the rest), exit code 1."""
     try:
         return main()
     except (ValueError, OSError) as error:
         print(f"crosscheck: {error}", file=sys.stderr)
         return 2
+    except EngineError as error:
+        print(f"crosscheck: {error}", file=sys.stderr)
+        return 1
 
 
 def settings(args) -> dict:

@@ -337,7 +337,7 @@ def components(edges: pa.Table, total: int) -> pa.Table:
 
 
 def assemble(
-    docs: pa.Table,
+    docs: pa.Table | None,
     total: int,
     warnings: list,
     summaries: pa.Table,
@@ -347,14 +347,18 @@ def assemble(
     recurring: list,
     settings: str,
     labels: pa.Table | None = None,
+    paths: list | None = None,
 ) -> str:
     """Everything above -> the report, as `crosscheck report --format json` gives it.
-    `summaries`: the `doc` and `summary` columns of SIGNED (the rest is not needed); `df`: the
-    document frequency of every token, as (token, count) columns in `verify`'s form."""
+    `docs`: every document (DOCUMENTS), or None with `paths`, the local paths the collection
+    was read from, for the Rust code to read it again (spilled to disk past 1 GB, as `report`
+    does) rather than have every document pass through Python. `summaries`: the `doc` and
+    `summary` columns of SIGNED; `df`: the document frequency of every token, as (token,
+    count) columns in `verify`'s form."""
     summaries = summaries.combine_chunks()
     tokens, counts = df
     report = _native.assemble(
-        documents(docs.combine_chunks()),
+        None if docs is None else documents(docs),
         total,
         warnings,
         (_i32(summaries.column("doc")), summaries.column("summary").to_pylist()),
@@ -364,6 +368,7 @@ def assemble(
         recurring,
         None if labels is None else (_i32(labels.column("node")), _i32(labels.column("root"))),
         settings,
+        None if paths is None else [str(p) for p in paths],
     )
     return report  # JSON text, byte for byte what `crosscheck report --format json` writes
 

@@ -169,6 +169,7 @@ def report(paths: list, settings: dict | None = None, blocks: int = 0) -> str:
         recurring,
         settings,
         labels,
+        paths,
     )
 
 

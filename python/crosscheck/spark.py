@@ -273,8 +273,10 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
 
     # Assemble on the driver: clusters, cross-document conflicts, the report.
     warnings = list(walk_warnings) + read_warnings + list(dedupe_warnings)
+    # The documents: read again from local paths by the Rust code, or collected from a URI.
+    all_local = len(local) == len(paths)
     out = B.assemble(
-        docs.toArrow(),
+        None if all_local else docs.toArrow(),
         total,
         warnings,
         signed.select("doc", "summary").toArrow(),
@@ -284,15 +286,16 @@ def report(spark, paths: list, settings: dict | None = None, partitions: int = 0
         recurring,
         settings,
         labels,
+        local if all_local else None,
     )
     for frame in (parsed, docs, signed, drawn, counted, pairs, verified):
         frame.unpersist()
     return out
 
 
-def session(cores: int = 2, memory: str = "6g"):
+def session(cores: int = 2, memory: str = "6g", partitions: int = 0):
     """A local Spark session bound to 127.0.0.1, its workers on this interpreter, its JVM
-    given `memory`."""
+    given `memory`, its shuffles in `partitions` (default: two a core)."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -307,7 +310,7 @@ def session(cores: int = 2, memory: str = "6g"):
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", str(cores * 2))
+        .config("spark.sql.shuffle.partitions", str(partitions or cores * 2))
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
         # `assemble` collects every document to the driver (2.3 GB at the synthetic million),
         # past the default 1 GB limit on what a job may return.
@@ -318,15 +321,22 @@ def session(cores: int = 2, memory: str = "6g"):
 
 def main(argv=None) -> int:
     args = _cli.parser("crosscheck.spark", __doc__, "partitions", "run a local[N] session").parse_args(argv)
+    from py4j.protocol import Py4JJavaError
+
     if args.local:
-        spark = session(args.local)
+        spark = session(args.local, args.memory, args.partitions)
     else:
         from pyspark.sql import SparkSession
 
         spark = SparkSession.builder.appName("crosscheck").getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
-    _cli.write(args, report(spark, args.paths, _cli.settings(args), args.partitions))
-    spark.stop()
+    try:
+        _cli.write(args, report(spark, args.paths, _cli.settings(args), args.partitions))
+    except Py4JJavaError as error:
+        cause = str(error.java_exception).splitlines()[0]
+        raise _cli.EngineError(f"a Spark job failed: {cause}") from None
+    finally:
+        spark.stop()
     return 0
 
 

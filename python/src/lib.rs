@@ -554,16 +554,41 @@ fn full_duplicates<'py>(py: Python<'py>, verification: &str) -> PyResult<(Bytes<
     Ok(pair_columns(py, &edges))
 }
 
+/// The collection under local `paths` read again as `crosscheck report` reads it (set aside
+/// on disk past 1 GB, as `report` does), which must still hold `total` documents.
+fn read_again(
+    py: Python<'_>,
+    paths: &[String],
+    total: usize,
+    options: &Options,
+) -> PyResult<Input> {
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let input = py.detach(|| Input::read(&paths, options)).map_err(error)?;
+    if input.len() != total {
+        return Err(error(format!(
+            "{}: {} documents now, {total} when the run read them: the collection changed",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            input.len()
+        )));
+    }
+    Ok(input)
+}
+
 /// The reduction that ends the run: the report (JSON, `report`'s schema) from every
-/// document, the ingest warnings (JSON), each document's number and summary (JSON) from
+/// document (or, given `paths`, the documents read again from there), the ingest warnings (JSON), each document's number and summary (JSON) from
 /// `sign`, the document frequency of every token (token, count), candidate search's counts
 /// (JSON), the verifications (JSON), and the components (node, root) when a components stage
 /// found them (else they are found here).
 #[pyfunction]
+#[pyo3(signature = (documents, total, warnings, summaries, df, stats, verifications, recurring, components, settings, paths=None))]
 #[allow(clippy::too_many_arguments)]
 fn assemble(
     py: Python<'_>,
-    documents: Documents<'_>,
+    documents: Option<Documents<'_>>,
     total: usize,
     warnings: Vec<String>,
     summaries: (&[u8], Vec<String>),
@@ -573,9 +598,14 @@ fn assemble(
     recurring: Vec<i64>,
     components: Option<(&[u8], &[u8])>,
     settings: &str,
+    paths: Option<Vec<String>>,
 ) -> PyResult<String> {
     let options = options(settings)?;
-    let input = documents.input(total, &options)?;
+    let input = match (paths, documents) {
+        (Some(paths), _) => read_again(py, &paths, total, &options)?,
+        (None, Some(documents)) => documents.input(total, &options)?,
+        (None, None) => return Err(error("assemble: neither the documents nor their paths")),
+    };
     let warnings: Vec<Warning> = warnings
         .iter()
         .map(|w| serde_json::from_str(w).map_err(error))
