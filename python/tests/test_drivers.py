@@ -244,6 +244,43 @@ def test_a_missing_input_is_one_line_and_exit_2(spark, capsys):
     assert capsys.readouterr().err == "crosscheck: /nonexistent/corpus.jsonl: no such file or directory\n"
 
 
+def test_a_failed_spark_job_is_one_line_and_exit_1(monkeypatch, capsys):
+    """A job the engine fails (here as Spark reports an executor out of memory) is told in one
+    line with the JVM's first line, not a Py4J traceback."""
+    from py4j.protocol import Py4JJavaError
+
+    import crosscheck.spark as S
+    from crosscheck import _cli
+
+    class JavaException:  # what py4j hands over: a reference to the JVM's exception
+        _target_id = "o461"
+
+        def __str__(self):
+            return "org.apache.spark.SparkException: Job aborted due to stage failure\n\tat org.apache.spark..."
+
+    class Session:  # stands in for a local session: main() stops it when done
+        class sparkContext:
+            @staticmethod
+            def setLogLevel(level):
+                pass
+
+        stopped = False
+
+        def stop(self):
+            Session.stopped = True
+
+    def fail(*args, **kwargs):
+        raise Py4JJavaError("An error occurred while calling o460.count.\n", JavaException())
+
+    monkeypatch.setattr(S, "session", lambda *args: Session())
+    monkeypatch.setattr(S, "report", fail)
+    assert _cli.run(lambda: S.main(["--local", "2", str(SEEDS)])) == 1
+    assert capsys.readouterr().err == (
+        "crosscheck: a Spark job failed: org.apache.spark.SparkException: Job aborted due to stage failure\n"
+    )
+    assert Session.stopped
+
+
 def test_unknown_settings_are_refused():
     from crosscheck import _native
 
