@@ -15,6 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::Prepared;
+use crate::chrome::Recurring;
 use crate::ingest::{self, Document, IngestError, IngestOptions, Warning};
 use crate::spill::{self, Spill, SpillWriter};
 use crate::text::Token;
@@ -344,6 +345,37 @@ impl AnalysesWriter {
             }
         }
         Ok(())
+    }
+
+    /// Prepares every document of `corpus` (its chrome given `recurring`, then its analysis)
+    /// a chunk at a time and adds them. `each_document` is called as each is prepared;
+    /// `each_chunk` sees every chunk with its analyses before they are added (and, if spilled,
+    /// dropped). Stops at the first chunk that cannot be written.
+    pub(crate) fn prepare_all(
+        &mut self,
+        corpus: &Corpus,
+        recurring: &Recurring,
+        each_document: impl Fn() + Sync,
+        mut each_chunk: impl FnMut(&[&Document], &[Prepared]),
+    ) -> io::Result<()> {
+        let mut failed = None;
+        corpus.chunks(|_, chunk| {
+            if failed.is_some() {
+                return;
+            }
+            let prepared: Vec<Prepared> = chunk
+                .par_iter()
+                .map(|document| {
+                    each_document();
+                    Prepared::of(document, recurring)
+                })
+                .collect();
+            each_chunk(chunk, &prepared);
+            if let Err(error) = self.extend(prepared) {
+                failed = Some(error);
+            }
+        });
+        failed.map_or(Ok(()), Err)
     }
 
     /// Done adding.

@@ -384,32 +384,22 @@ fn run<'a>(
     let mut writer = AnalysesWriter::new(corpus.spill_dir()).map_err(spill_error)?;
     let mut digests: Vec<Digest> = Vec::with_capacity(n);
     let mut df: FxHashMap<Token, u32> = FxHashMap::default();
-    let mut failed = None;
-    corpus.chunks(|_, chunk| {
-        if failed.is_some() {
-            return;
-        }
-        let prepared: Vec<Prepared> = chunk
-            .par_iter()
-            .map(|document| {
-                progress.advance(1);
-                Prepared::of(document, &recurring)
-            })
-            .collect();
-        digests.par_extend(
-            chunk
-                .par_iter()
-                .zip(&prepared)
-                .map(|(document, prepared)| Digest::of(document, prepared)),
-        );
-        add_frequencies(&mut df, &prepared);
-        if let Err(error) = writer.extend(prepared) {
-            failed = Some(error);
-        }
-    });
-    if let Some(error) = failed {
-        return Err(spill_error(error));
-    }
+    writer
+        .prepare_all(
+            &corpus,
+            &recurring,
+            || progress.advance(1),
+            |chunk, prepared| {
+                digests.par_extend(
+                    chunk
+                        .par_iter()
+                        .zip(prepared)
+                        .map(|(document, prepared)| Digest::of(document, prepared)),
+                );
+                add_frequencies(&mut df, prepared);
+            },
+        )
+        .map_err(spill_error)?;
     drop(recurring);
     let analyses = writer.finish().map_err(spill_error)?;
     warnings.extend(no_body_warnings(digests.iter().map(|d| &d.summary)));

@@ -749,23 +749,10 @@ fn analyses_of(
     });
     let spill_error = |error| StageError::Spill(crate::corpus::spill_error(dir.flatten(), error));
     let mut writer = AnalysesWriter::new(dir).map_err(spill_error)?;
-    let mut failed = None;
-    corpus.chunks(|_, chunk| {
-        if failed.is_some() {
-            return;
-        }
-        let prepared: Vec<Prepared> = chunk
-            .par_iter()
-            .map(|document| Prepared::of(document, recurring))
-            .collect();
-        if let Err(error) = writer.extend(prepared) {
-            failed = Some(error);
-        }
-    });
-    match failed {
-        Some(error) => Err(spill_error(error)),
-        None => writer.finish().map_err(spill_error),
-    }
+    writer
+        .prepare_all(corpus, recurring, || {}, |_, _| {})
+        .map_err(spill_error)?;
+    writer.finish().map_err(spill_error)
 }
 
 /// Documents numbered as `report` numbers them, from what parsing them gave: each one's id,
