@@ -250,18 +250,8 @@ impl Work {
             message,
         };
         let (header, body) = load(file).map_err(format_error)?;
-        self.check_header(path, stage, &header)?;
+        check_header(&self.settings, path, stage, &header)?;
         Ok((header, body))
-    }
-
-    /// An error unless `header` is of `stage` and this run's settings.
-    fn check_header(
-        &self,
-        path: &Path,
-        stage: &'static str,
-        header: &Header,
-    ) -> Result<(), WorkError> {
-        check_header(&self.settings, path, stage, header)
     }
 
     /// Reads the one file of the reduction `stage`; with its collection's size.
