@@ -22,7 +22,9 @@ use crate::text::{Analysis, Token, is_number, is_stopword};
 /// How much a token weighs when comparing sentences.
 #[derive(Debug, Clone, Default)]
 pub struct Weights {
-    document_frequency: FxHashMap<Token, u32>,
+    /// Each token's document frequency and its weight, worked out once: alignment asks for
+    /// the weight of every token of every document it profiles.
+    tokens: FxHashMap<Token, (u32, f32)>,
     documents: u32,
 }
 
@@ -35,10 +37,11 @@ const NUMBER_BOOST: f32 = 2.0;
 impl Weights {
     /// Weights from document frequencies over a collection of `documents` documents.
     pub fn new(document_frequency: FxHashMap<Token, u32>, documents: u32) -> Self {
-        Weights {
-            document_frequency,
-            documents,
-        }
+        let tokens = document_frequency
+            .into_iter()
+            .map(|(token, df)| (token, (df, weight_of(token, df, documents))))
+            .collect();
+        Weights { tokens, documents }
     }
 
     /// Weights computed from a handful of analyses (for comparing two documents on their own).
@@ -59,7 +62,7 @@ impl Weights {
 
     /// The share of documents holding `token`, in [0, 1].
     pub fn share(&self, token: Token) -> f32 {
-        let df = self.document_frequency.get(&token).copied().unwrap_or(0) as f32;
+        let df = self.tokens.get(&token).map_or(0, |&(df, _)| df) as f32;
         df / (self.documents.max(1) as f32)
     }
 
@@ -70,16 +73,22 @@ impl Weights {
 
     /// The weight of one token: smoothed inverse document frequency, damped for function words.
     pub fn weight(&self, token: Token) -> f32 {
-        let df = self.document_frequency.get(&token).copied().unwrap_or(0) as f32;
-        let n = self.documents as f32;
-        let idf = ((n + 1.0) / (df + 1.0)).ln() + 1.0;
-        if is_stopword(token) {
-            idf * STOPWORD_DAMPING
-        } else if is_number(token) {
-            idf * NUMBER_BOOST
-        } else {
-            idf
+        match self.tokens.get(&token) {
+            Some(&(_, weight)) => weight,
+            None => weight_of(token, 0, self.documents),
         }
+    }
+}
+
+/// The weight of `token`, found in `df` of `documents` documents.
+fn weight_of(token: Token, df: u32, documents: u32) -> f32 {
+    let idf = ((documents as f32 + 1.0) / (df as f32 + 1.0)).ln() + 1.0;
+    if is_stopword(token) {
+        idf * STOPWORD_DAMPING
+    } else if is_number(token) {
+        idf * NUMBER_BOOST
+    } else {
+        idf
     }
 }
 
@@ -155,11 +164,6 @@ impl Profile {
             by_token,
             by_exact,
         }
-    }
-
-    /// The sentences holding `token`, in order.
-    fn sentences_with(&self, token: Token) -> &[(Token, u32)] {
-        crate::text::run_of(&self.by_token, token)
     }
 }
 
@@ -481,19 +485,19 @@ fn score_shared_tokens(
     paired: &[bool],
 ) -> Vec<Point> {
     let floor = options.context.min(options.anchor).min(options.moved);
+    let runs = shared_token_runs(lhs, rhs, options.max_postings);
     let mut shared = vec![0f32; rhs.sentences.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut points = Vec::new();
+    let mut first_slot = 0;
     for (i, s) in lhs.sentences.iter().enumerate() {
+        let slots = first_slot..first_slot + s.tokens.len();
+        first_slot = slots.end;
         if paired[i] {
             continue;
         }
-        for &(t, w) in &s.tokens {
-            let list = rhs.sentences_with(t);
-            if list.len() > options.max_postings {
-                continue;
-            }
-            for &(_, j) in list {
+        for (&(_, w), &(begin, end)) in s.tokens.iter().zip(&runs[slots]) {
+            for &(_, j) in &rhs.by_token[begin as usize..end as usize] {
                 if shared[j as usize] == 0.0 {
                     touched.push(j);
                 }
@@ -521,6 +525,53 @@ fn score_shared_tokens(
         touched.clear();
     }
     points
+}
+
+/// For each token of each sentence of `lhs` (sentence by sentence, each in its token order),
+/// the run of `rhs.by_token` that holds the token: empty when `rhs` lacks it or has it in more
+/// than `max_postings` sentences.
+///
+/// Both profiles list (token, sentence) sorted, so one walk through both finds every run;
+/// bisecting `rhs`'s list for each token took most of the time of aligning a pair.
+fn shared_token_runs(lhs: &Profile, rhs: &Profile, max_postings: usize) -> Vec<(u32, u32)> {
+    // Where each sentence's slots start; `lhs.by_token` holds each sentence's tokens once.
+    let mut next: Vec<usize> = Vec::with_capacity(lhs.sentences.len());
+    let mut slot = 0;
+    for s in &lhs.sentences {
+        next.push(slot);
+        slot += s.tokens.len();
+    }
+    let mut runs = vec![(0u32, 0u32); slot];
+    let theirs = &rhs.by_token;
+    let mut k = 0;
+    for ours in lhs.by_token.chunk_by(|x, y| x.0 == y.0) {
+        let token = ours[0].0;
+        k += gallop(&theirs[k..], |&(t, _)| t < token);
+        let begin = k;
+        k += gallop(&theirs[k..], |&(t, _)| t == token);
+        let run = if k - begin <= max_postings {
+            (begin as u32, k as u32)
+        } else {
+            (0, 0)
+        };
+        // Tokens come in order, so each sentence's slots fill in its token order.
+        for &(_, sentence) in ours {
+            runs[next[sentence as usize]] = run;
+            next[sentence as usize] += 1;
+        }
+    }
+    runs
+}
+
+/// How many leading items of `list` satisfy `pred` (true then false, as for
+/// `partition_point`), probing 1, 2, 4, ... items ahead first: cheap when the answer is small.
+fn gallop<T>(list: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    let mut bound = 1;
+    while bound < list.len() && pred(&list[bound - 1]) {
+        bound *= 2;
+    }
+    let bound = bound.min(list.len());
+    list[..bound].partition_point(pred)
 }
 
 /// The chain of points increasing in both `a` and `b` with the greatest total gain.
@@ -781,6 +832,23 @@ mod tests {
                     prop_assert!((p.b as usize) < pb.sentences.len());
                     prop_assert!(seen_a.insert(p.a) && seen_b.insert(p.b), "a sentence used twice");
                     prop_assert!((0.0..=1.0).contains(&p.similarity));
+                }
+            }
+
+            #[test]
+            fn one_walk_finds_the_runs_bisection_finds(a in text(), b in text(), cap in 1usize..6) {
+                let (pa, pb) = profiles(&a, &b);
+                let runs = shared_token_runs(&pa, &pb, cap);
+                let slots = pa.sentences.iter().flat_map(|s| s.tokens.iter().map(|&(t, _)| t));
+                prop_assert_eq!(runs.len(), slots.clone().count());
+                for (token, &(begin, end)) in slots.zip(&runs) {
+                    let found = &pb.by_token[begin as usize..end as usize];
+                    let expected = crate::text::run_of(&pb.by_token, token);
+                    if expected.len() > cap {
+                        prop_assert!(found.is_empty());
+                    } else {
+                        prop_assert_eq!(found, expected);
+                    }
                 }
             }
 
