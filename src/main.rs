@@ -336,7 +336,7 @@ struct ReportArgs {
     threshold: Option<f32>,
 
     /// Print how long each stage took to standard error, and (on Linux) the memory resident at
-    /// its end and the high-water mark so far.
+    /// its end, the high-water mark so far, and the user and system CPU time it took.
     #[arg(long)]
     timings: bool,
 }
@@ -955,11 +955,15 @@ struct Bar {
 }
 
 /// Resident memory and its high-water mark, in bytes, as Linux reports them in
-/// /proc/self/status; `None` elsewhere.
+/// /proc/self/status, and the CPU time used so far (/proc/self/stat); `None` elsewhere.
 #[derive(Clone, Copy)]
 struct Memory {
     resident: u64,
     high_water: u64,
+    /// User and system CPU time, in clock ticks (USER_HZ, 100 a second on Linux). System
+    /// time is mostly the kernel finding and zeroing pages for memory taken afresh.
+    user: u64,
+    system: u64,
 }
 
 impl Memory {
@@ -975,15 +979,33 @@ impl Memory {
                 .ok()?;
             Some(kb * 1024)
         };
+        // The fields after the command's name, which ends at the last ')': state is the
+        // first, utime the twelfth, stime the thirteenth.
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        let (_, fields) = stat.rsplit_once(')')?;
+        let mut times = fields.split_whitespace().skip(11);
+        let user = times.next()?.parse().ok()?;
+        let system = times.next()?.parse().ok()?;
         Some(Memory {
             resident: field("VmRSS:")?,
             high_water: field("VmHWM:")?,
+            user,
+            system,
         })
     }
 
-    fn describe(self) -> String {
+    /// The memory at the end of a stage that began with `start`, and the CPU time it took.
+    fn describe(self, start: Option<Memory>) -> String {
+        let cpu = start.map_or(String::new(), |start| {
+            let ms = |ticks: u64, since: u64| ticks.saturating_sub(since) * 10;
+            format!(
+                ", CPU {:>7} ms user {:>6} ms system",
+                ms(self.user, start.user),
+                ms(self.system, start.system)
+            )
+        });
         format!(
-            "   resident {:>6} MB, high-water {:>6} MB",
+            "   resident {:>6} MB, high-water {:>6} MB{cpu}",
             self.resident >> 20,
             self.high_water >> 20
         )
@@ -1014,13 +1036,13 @@ impl Bar {
         let mut total = writing;
         // The last entry marks the end of the last stage.
         for pair in stages.windows(2) {
-            let ((name, started, _), (_, finished, memory)) = (pair[0], pair[1]);
+            let ((name, started, before), (_, finished, memory)) = (pair[0], pair[1]);
             let took = finished.duration_since(started);
             total += took;
             eprintln!(
                 "crosscheck: {name:>10} {:>8.1} ms{}",
                 took.as_secs_f64() * 1e3,
-                memory.map(Memory::describe).unwrap_or_default()
+                memory.map(|m| m.describe(before)).unwrap_or_default()
             );
         }
         eprintln!(

@@ -485,7 +485,7 @@ fn the_report_is_the_same_on_one_thread_and_on_four_and_from_run_to_run() {
 }
 
 #[test]
-fn timings_give_each_stage_its_time_and_memory() {
+fn timings_give_each_stage_its_time_memory_and_cpu() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
     let seeds = seeds();
@@ -515,6 +515,10 @@ fn timings_give_each_stage_its_time_and_memory() {
         assert!(line.contains(" ms"), "{line}");
         if cfg!(target_os = "linux") && stage != "total" {
             assert!(line.contains("MB, high-water"), "{line}");
+            assert!(
+                line.contains(" ms user ") && line.ends_with(" ms system"),
+                "{line}"
+            );
         }
     }
 }
