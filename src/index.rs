@@ -203,31 +203,39 @@ pub fn candidates_of(
     let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
     let mut stats = IndexStats::default();
     let mut pairs: Vec<u64> = Vec::new();
+    // One buffer for every pass's postings: a pass takes a gigabyte at a million documents,
+    // and memory freed and taken again between passes came back from the kernel as fresh
+    // pages, zeroed, each time (half the indexing's CPU was system time).
+    let mut postings: Vec<(u64, u32)> = Vec::new();
     for pass in 0..passes {
         let in_pass = |h: u64| part_of(h, passes) == pass;
-        let postings: Vec<(u64, u32)> = (0..documents)
-            .into_par_iter()
-            .flat_map_iter(|doc| {
-                let mut shingles = shingles_of(doc);
-                if pass == 0 {
-                    shingles.sort_unstable();
-                    shingles.dedup();
-                    lengths[doc].store(shingles.len() as u32, Ordering::Relaxed);
-                    shingles.retain(|&h| in_pass(h));
-                } else {
-                    shingles.retain(|&h| in_pass(h));
-                    shingles.sort_unstable();
-                    shingles.dedup();
-                }
-                shingles.into_iter().map(move |h| (h, doc as u32))
-            })
-            .collect();
+        postings.clear();
+        for first in (0..documents).step_by(GATHER_DOCUMENTS) {
+            let block = first..(first + GATHER_DOCUMENTS).min(documents);
+            let shingles: Vec<Vec<u64>> = block
+                .into_par_iter()
+                .map(|doc| {
+                    let mut shingles = shingles_of(doc);
+                    if pass == 0 {
+                        shingles.sort_unstable();
+                        shingles.dedup();
+                        lengths[doc].store(shingles.len() as u32, Ordering::Relaxed);
+                        shingles.retain(|&h| in_pass(h));
+                    } else {
+                        shingles.retain(|&h| in_pass(h));
+                        shingles.sort_unstable();
+                        shingles.dedup();
+                    }
+                    shingles
+                })
+                .collect();
+            append_postings(&mut postings, first, &shingles);
+        }
         stats.postings += postings.len() as u64;
         let length = |doc: u32| lengths[doc as usize].load(Ordering::Relaxed);
-        let (drawn, oversized) = draw(postings, &length, &kept, options);
-        pairs.extend(drawn);
-        stats.oversized_buckets += oversized;
+        stats.oversized_buckets += draw(&mut postings, &length, &kept, options, &mut pairs);
     }
+    drop(postings);
     let lengths: Vec<u32> = lengths.into_iter().map(AtomicU32::into_inner).collect();
     let kept: Vec<u32> = kept.into_iter().map(AtomicU32::into_inner).collect();
     let kept = kept_signatures(&kept, &lengths, options);
@@ -235,33 +243,60 @@ pub fn candidates_of(
     (out, stats)
 }
 
-/// The pair records drawn from postings `(shingle, document)` that hold whole buckets (all
-/// the postings of each shingle they have), and how many buckets were oversized. Each kept
-/// bucket adds one to its long documents' count in `kept`; `length` is a document's
-/// signature size (distinct shingles), which tells the short ones. Used by
-/// [`candidates_of`] for each pass, and by the `pairs` stage for each partition.
+/// Documents whose shingles [`candidates_of`] takes at a time, to append to a pass's postings.
+const GATHER_DOCUMENTS: usize = 16_384;
+
+/// Appends the postings of documents `first`, `first + 1`, ... (their `shingles`, one list
+/// each) to `postings`, in document order, copying in parallel into the buffer's own space.
+fn append_postings(postings: &mut Vec<(u64, u32)>, first: usize, shingles: &[Vec<u64>]) {
+    let start = postings.len();
+    postings.resize(start + shingles.iter().map(Vec::len).sum::<usize>(), (0, 0));
+    let mut rest = &mut postings[start..];
+    let mut places = Vec::with_capacity(shingles.len());
+    for of_one in shingles {
+        let (place, after) = std::mem::take(&mut rest).split_at_mut(of_one.len());
+        places.push(place);
+        rest = after;
+    }
+    places
+        .into_par_iter()
+        .zip(shingles)
+        .enumerate()
+        .for_each(|(k, (place, of_one))| {
+            let doc = (first + k) as u32;
+            for (slot, &shingle) in place.iter_mut().zip(of_one) {
+                *slot = (shingle, doc);
+            }
+        });
+}
+
+/// Appends to `pairs` the pair records drawn from postings `(shingle, document)` that hold
+/// whole buckets (all the postings of each shingle they have), which it sorts; returns how
+/// many buckets were oversized. Each kept bucket adds one to its long documents' count in
+/// `kept`; `length` is a document's signature size (distinct shingles), which tells the short
+/// ones. Used by [`candidates_of`] for each pass, and by the `pairs` stage for each partition.
 pub(crate) fn draw(
-    mut postings: Vec<(u64, u32)>,
+    postings: &mut [(u64, u32)],
     length: &(impl Fn(u32) -> u32 + Sync),
     kept: &[AtomicU32],
     options: &IndexOptions,
-) -> (Vec<u64>, u64) {
+    pairs: &mut Vec<u64>,
+) -> u64 {
     postings.par_sort_unstable();
     // Split at bucket boundaries so buckets can be expanded in parallel.
-    let chunks = bucket_aligned_chunks(&postings, rayon::current_num_threads() * 8);
+    let chunks = bucket_aligned_chunks(postings, rayon::current_num_threads() * 8);
     let short = |doc: u32| length(doc) as usize <= options.short_signature;
     let expanded: Vec<(Vec<u64>, u64)> = chunks
         .par_iter()
         .map(|chunk| expand_chunk(chunk, &short, kept, options))
         .collect();
-    drop(postings);
-    let mut pairs = Vec::with_capacity(expanded.iter().map(|(p, _)| p.len()).sum());
+    pairs.reserve(expanded.iter().map(|(p, _)| p.len()).sum());
     let mut oversized = 0;
     for (chunk_pairs, n) in expanded {
         pairs.extend(chunk_pairs);
         oversized += n;
     }
-    (pairs, oversized)
+    oversized
 }
 
 /// Each document's kept signature, the size its share of shingles is measured against: all
@@ -512,6 +547,23 @@ mod tests {
         let shared: u64 = one.0.iter().map(|c| c.shared as u64).sum();
         assert!(one.1.shingle_pairs >= shared && shared >= one.1.candidates);
         assert!(one.1.touched_pairs >= one.1.candidates && one.1.candidates > 0);
+    }
+
+    #[test]
+    fn postings_appended_in_blocks_are_every_document_s_in_order() {
+        let shingles: Vec<Vec<u64>> = vec![vec![5, 9], vec![], vec![1, 2, 3], vec![7]];
+        let mut postings = vec![(42, 0)]; // left by an earlier block
+        append_postings(&mut postings, 10, &shingles[..2]);
+        append_postings(&mut postings, 12, &shingles[2..]);
+        let expected: Vec<(u64, u32)> = std::iter::once((42, 0))
+            .chain(
+                shingles
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(k, of_one)| of_one.iter().map(move |&h| (h, 10 + k as u32))),
+            )
+            .collect();
+        assert_eq!(postings, expected);
     }
 
     #[test]

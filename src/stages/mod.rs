@@ -432,10 +432,12 @@ pub fn draw(postings: Vec<Posting>, documents: usize, options: &Options) -> Draw
         lengths[p.doc as usize] = p.length;
     }
     let count = postings.len() as u64;
-    let postings: Vec<(u64, u32)> = postings.into_iter().map(|p| (p.shingle, p.doc)).collect();
+    let mut postings: Vec<(u64, u32)> = postings.into_iter().map(|p| (p.shingle, p.doc)).collect();
     let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
     let length = |doc: u32| lengths[doc as usize];
-    let (drawn, oversized) = index::draw(postings, &length, &kept, &options.index);
+    let mut drawn = Vec::new();
+    let oversized = index::draw(&mut postings, &length, &kept, &options.index, &mut drawn);
+    drop(postings);
     let mut pairs: Vec<(u32, u32)> = drawn
         .into_iter()
         .map(|key| ((key >> 32) as u32, key as u32))
