@@ -119,7 +119,9 @@ pub fn identical(fingerprints: &[Option<u64>], cap: usize) -> Vec<Candidate> {
     keyed.sort_unstable();
     let mut pairs = Vec::new();
     for bucket in keyed.chunk_by(|x, y| x.0 == y.0) {
-        expand_bucket(bucket, cap, &mut pairs);
+        let start = pairs.len();
+        pairs.resize(start + bucket_pairs(bucket.len(), cap), 0);
+        expand_bucket(bucket, cap, &mut pairs[start..]);
     }
     pairs
         .into_iter()
@@ -206,7 +208,10 @@ pub fn candidates_of(
     // One buffer for every pass's postings: a pass takes a gigabyte at a million documents,
     // and memory freed and taken again between passes came back from the kernel as fresh
     // pages, zeroed, each time (half the indexing's CPU was system time).
-    let mut postings: Vec<(u64, u32)> = Vec::new();
+    // Room for a pass's share of `shingles` and a quarter more, so that it seldom grows
+    // (space reserved and never written takes no memory).
+    let mut postings: Vec<(u64, u32)> =
+        Vec::with_capacity((shingles.div_ceil(passes as u64) as usize).saturating_mul(5) / 4);
     for pass in 0..passes {
         let in_pass = |h: u64| part_of(h, passes) == pass;
         postings.clear();
@@ -251,14 +256,7 @@ const GATHER_DOCUMENTS: usize = 16_384;
 fn append_postings(postings: &mut Vec<(u64, u32)>, first: usize, shingles: &[Vec<u64>]) {
     let start = postings.len();
     postings.resize(start + shingles.iter().map(Vec::len).sum::<usize>(), (0, 0));
-    let mut rest = &mut postings[start..];
-    let mut places = Vec::with_capacity(shingles.len());
-    for of_one in shingles {
-        let (place, after) = std::mem::take(&mut rest).split_at_mut(of_one.len());
-        places.push(place);
-        rest = after;
-    }
-    places
+    places(&mut postings[start..], shingles.iter().map(Vec::len))
         .into_par_iter()
         .zip(shingles)
         .enumerate()
@@ -286,17 +284,19 @@ pub(crate) fn draw(
     // Split at bucket boundaries so buckets can be expanded in parallel.
     let chunks = bucket_aligned_chunks(postings, rayon::current_num_threads() * 8);
     let short = |doc: u32| length(doc) as usize <= options.short_signature;
-    let expanded: Vec<(Vec<u64>, u64)> = chunks
+    // Counted first, then written in place: the chunks' own lists, grown by doubling, were
+    // a sixth of the page faults of a run.
+    let counts: Vec<usize> = chunks
         .par_iter()
-        .map(|chunk| expand_chunk(chunk, &short, kept, options))
+        .map(|chunk| chunk_pairs(chunk, &short, options))
         .collect();
-    pairs.reserve(expanded.iter().map(|(p, _)| p.len()).sum());
-    let mut oversized = 0;
-    for (chunk_pairs, n) in expanded {
-        pairs.extend(chunk_pairs);
-        oversized += n;
-    }
-    oversized
+    let start = pairs.len();
+    pairs.resize(start + counts.iter().sum::<usize>(), 0);
+    chunks
+        .par_iter()
+        .zip(places(&mut pairs[start..], counts.into_iter()))
+        .map(|(chunk, out)| expand_chunk(chunk, &short, kept, options, out))
+        .sum()
 }
 
 /// Each document's kept signature, the size its share of shingles is measured against: all
@@ -385,52 +385,115 @@ pub(crate) fn keeps(hash: u64, df: usize, options: &IndexOptions) -> bool {
     df <= common || (hash.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 32) % df < common
 }
 
-/// Pairs from the buckets of one chunk of sorted postings, and how many buckets were
-/// oversized. Kept buckets count toward their long documents' kept signatures (`kept`); of a
-/// bucket not kept, only the `short` documents pair up.
-fn expand_chunk(
-    chunk: &[(u64, u32)],
-    short: &(impl Fn(u32) -> bool + Sync),
-    kept: &[AtomicU32],
+/// The members of one bucket that pair up: all of them if its shingle is kept (they count it
+/// toward their kept signatures in `kept`, when given), else only the `short` documents.
+fn members<'a>(
+    bucket: &'a [(u64, u32)],
+    short: &impl Fn(u32) -> bool,
+    kept: Option<&[AtomicU32]>,
     options: &IndexOptions,
-) -> (Vec<u64>, u64) {
-    let mut pairs = Vec::new();
-    let mut oversized = 0;
-    let mut short_members = Vec::new();
-    for bucket in chunk.chunk_by(|x, y| x.0 == y.0) {
-        let members = if keeps(bucket[0].0, bucket.len(), options) {
+    short_members: &'a mut Vec<(u64, u32)>,
+) -> &'a [(u64, u32)] {
+    if keeps(bucket[0].0, bucket.len(), options) {
+        if let Some(kept) = kept {
             for &(_, doc) in bucket.iter().filter(|&&(_, doc)| !short(doc)) {
                 kept[doc as usize].fetch_add(1, Ordering::Relaxed);
             }
-            bucket
-        } else {
-            short_members.clear();
-            short_members.extend(bucket.iter().filter(|&&(_, doc)| short(doc)));
-            &short_members[..]
-        };
-        oversized += expand_bucket(members, options.bucket_cap, &mut pairs) as u64;
+        }
+        bucket
+    } else {
+        short_members.clear();
+        short_members.extend(bucket.iter().filter(|&&(_, doc)| short(doc)));
+        short_members
     }
-    (pairs, oversized)
 }
 
-/// Pairs (as `a << 32 | b`, a < b) from one bucket of postings, pushed onto `pairs`: all of
-/// them up to `cap` documents, star edges from the first beyond. Whether it was oversized.
-fn expand_bucket(bucket: &[(u64, u32)], cap: usize, pairs: &mut Vec<u64>) -> bool {
+/// How many pair records the buckets of one chunk of sorted postings give.
+fn chunk_pairs(
+    chunk: &[(u64, u32)],
+    short: &impl Fn(u32) -> bool,
+    options: &IndexOptions,
+) -> usize {
+    let mut short_members = Vec::new();
+    chunk
+        .chunk_by(|x, y| x.0 == y.0)
+        .map(|bucket| {
+            let n = members(bucket, short, None, options, &mut short_members).len();
+            bucket_pairs(n, options.bucket_cap)
+        })
+        .sum()
+}
+
+/// How many pair records [`expand_bucket`] writes for a bucket of `n` members.
+fn bucket_pairs(n: usize, cap: usize) -> usize {
+    match n {
+        0 | 1 => 0,
+        n if n <= cap => n * (n - 1) / 2,
+        n => n - 1,
+    }
+}
+
+/// Writes the pairs from the buckets of one chunk of sorted postings to `out` (sized by
+/// [`chunk_pairs`]) and returns how many buckets were oversized. Kept buckets count toward
+/// their long documents' kept signatures (`kept`); of a bucket not kept, only the `short`
+/// documents pair up.
+fn expand_chunk(
+    chunk: &[(u64, u32)],
+    short: &impl Fn(u32) -> bool,
+    kept: &[AtomicU32],
+    options: &IndexOptions,
+    mut out: &mut [u64],
+) -> u64 {
+    let mut oversized = 0;
+    let mut short_members = Vec::new();
+    for bucket in chunk.chunk_by(|x, y| x.0 == y.0) {
+        let members = members(bucket, short, Some(kept), options, &mut short_members);
+        let (written, over) = expand_bucket(members, options.bucket_cap, out);
+        out = &mut out[written..];
+        oversized += over as u64;
+    }
+    debug_assert!(
+        out.is_empty(),
+        "chunk_pairs counted what expand_chunk writes"
+    );
+    oversized
+}
+
+/// Pairs (as `a << 32 | b`, a < b) from one bucket of postings, written to the start of
+/// `out`: all of them up to `cap` documents, star edges from the first beyond. How many were
+/// written, and whether the bucket was oversized.
+/// `out` must hold at least [`bucket_pairs`] of the bucket's length.
+fn expand_bucket(bucket: &[(u64, u32)], cap: usize, out: &mut [u64]) -> (usize, bool) {
     if bucket.len() < 2 {
-        return false;
+        return (0, false);
     }
     if bucket.len() <= cap {
+        let mut written = 0;
         for (k, &(_, a)) in bucket.iter().enumerate() {
             for &(_, b) in &bucket[k + 1..] {
-                pairs.push(((a as u64) << 32) | b as u64);
+                out[written] = ((a as u64) << 32) | b as u64;
+                written += 1;
             }
         }
-        false
+        (written, false)
     } else {
         let first = bucket[0].1 as u64;
-        pairs.extend(bucket[1..].iter().map(|&(_, b)| (first << 32) | b as u64));
-        true
+        for (slot, &(_, b)) in out.iter_mut().zip(&bucket[1..]) {
+            *slot = (first << 32) | b as u64;
+        }
+        (bucket.len() - 1, true)
     }
+}
+
+/// `items` cut into consecutive places of the given lengths, in order.
+fn places<'a, T>(mut items: &'a mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+    let mut places = Vec::with_capacity(lengths.size_hint().0);
+    for length in lengths {
+        let (place, after) = std::mem::take(&mut items).split_at_mut(length);
+        places.push(place);
+        items = after;
+    }
+    places
 }
 
 #[cfg(test)]
