@@ -486,7 +486,7 @@ fn expand_bucket(bucket: &[(u64, u32)], cap: usize, out: &mut [u64]) -> (usize, 
 }
 
 /// `items` cut into consecutive places of the given lengths, in order.
-fn places<'a, T>(mut items: &'a mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+fn places<T>(mut items: &mut [T], lengths: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut places = Vec::with_capacity(lengths.size_hint().0);
     for length in lengths {
         let (place, after) = std::mem::take(&mut items).split_at_mut(length);
