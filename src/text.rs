@@ -463,12 +463,17 @@ static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::
 
 /// The token of one word (as [`for_each_word`] gives it: folded, in any case).
 pub fn token_of(word: &str) -> Token {
+    // Figures are left out of the cache: news is full of them, most are seen once, and kept
+    // they made the cache a table of a million entries that missed the processor's caches at
+    // every lookup, words included. Their canonical form is quick to make.
+    if word.starts_with(|c: char| c.is_ascii_digit()) {
+        return token_of_uncached(word);
+    }
     TOKEN_CACHE.with(|cache| {
         if let Some(&token) = cache.borrow().get(word) {
             return token;
         }
-        let canonical = canonical_word(&word.to_lowercase());
-        let token = mark_number(&canonical, xxh3_64(canonical.as_bytes()));
+        let token = token_of_uncached(word);
         let mut cache = cache.borrow_mut();
         if cache.len() > 1 << 20 {
             cache.clear();
@@ -476,6 +481,11 @@ pub fn token_of(word: &str) -> Token {
         cache.insert(word.into(), token);
         token
     })
+}
+
+fn token_of_uncached(word: &str) -> Token {
+    let canonical = canonical_word(&word.to_lowercase());
+    mark_number(&canonical, xxh3_64(canonical.as_bytes()))
 }
 
 /// Number words that stand for one value, spelled as digits so "four years" meets "4 years".
