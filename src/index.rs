@@ -207,9 +207,9 @@ pub fn candidates_of(
     let mut pairs: Vec<u64> = Vec::new();
     // One buffer for every pass's postings: a pass takes a gigabyte at a million documents,
     // and memory freed and taken again between passes came back from the kernel as fresh
-    // pages, zeroed, each time (half the indexing's CPU was system time).
-    // Room for a pass's share of `shingles` and a quarter more, so that it seldom grows
-    // (space reserved and never written takes no memory).
+    // pages, zeroed, each time (half the indexing's CPU was system time). It has room for a
+    // pass's share of `shingles` and a quarter more, so that it seldom grows; space reserved
+    // and never written takes no memory.
     let mut postings: Vec<(u64, u32)> =
         Vec::with_capacity((shingles.div_ceil(passes as u64) as usize).saturating_mul(5) / 4);
     for pass in 0..passes {
