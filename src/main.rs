@@ -953,14 +953,15 @@ fn warning_summary(warnings: &[crosscheck::ingest::Warning]) -> Option<String> {
 /// stages for `--timings`.
 struct Bar {
     bar: ProgressBar,
-    /// Each stage's name, when it started, and the memory then (the previous stage's end).
-    stages: Mutex<Vec<(&'static str, Instant, Option<Memory>)>>,
+    /// Each stage's name, when it started, and the memory and CPU used by then (the previous
+    /// stage's end).
+    stages: Mutex<Vec<(&'static str, Instant, Option<Usage>)>>,
 }
 
 /// Resident memory and its high-water mark, in bytes, as Linux reports them in
 /// /proc/self/status, and the CPU time used so far (/proc/self/stat); `None` elsewhere.
 #[derive(Clone, Copy)]
-struct Memory {
+struct Usage {
     resident: u64,
     high_water: u64,
     /// User and system CPU time, in clock ticks (USER_HZ, 100 a second on Linux). System
@@ -969,8 +970,8 @@ struct Memory {
     system: u64,
 }
 
-impl Memory {
-    fn now() -> Option<Memory> {
+impl Usage {
+    fn now() -> Option<Usage> {
         let status = std::fs::read_to_string("/proc/self/status").ok()?;
         let field = |name: &str| -> Option<u64> {
             let line = status.lines().find(|l| l.starts_with(name))?;
@@ -989,7 +990,7 @@ impl Memory {
         let mut times = fields.split_whitespace().skip(11);
         let user = times.next()?.parse().ok()?;
         let system = times.next()?.parse().ok()?;
-        Some(Memory {
+        Some(Usage {
             resident: field("VmRSS:")?,
             high_water: field("VmHWM:")?,
             user,
@@ -998,7 +999,7 @@ impl Memory {
     }
 
     /// The memory at the end of a stage that began with `start`, and the CPU time it took.
-    fn describe(self, start: Option<Memory>) -> String {
+    fn describe(self, start: Option<Usage>) -> String {
         let cpu = start.map_or(String::new(), |start| {
             let ms = |ticks: u64, since: u64| ticks.saturating_sub(since) * 10;
             format!(
@@ -1039,13 +1040,15 @@ impl Bar {
         let mut total = writing;
         // The last entry marks the end of the last stage.
         for pair in stages.windows(2) {
-            let ((name, started, before), (_, finished, memory)) = (pair[0], pair[1]);
+            let ((name, started, before), (_, finished, after)) = (pair[0], pair[1]);
             let took = finished.duration_since(started);
             total += took;
             eprintln!(
                 "crosscheck: {name:>10} {:>8.1} ms{}",
                 took.as_secs_f64() * 1e3,
-                memory.map(|m| m.describe(before)).unwrap_or_default()
+                after
+                    .map(|usage| usage.describe(before))
+                    .unwrap_or_default()
             );
         }
         eprintln!(
@@ -1066,7 +1069,7 @@ impl Progress for Bar {
         self.stages.lock().unwrap_or_else(|e| e.into_inner()).push((
             name,
             Instant::now(),
-            Memory::now(),
+            Usage::now(),
         ));
         self.bar.set_prefix(name);
         self.bar.set_length(total);
@@ -1081,7 +1084,7 @@ impl Progress for Bar {
         self.stages.lock().unwrap_or_else(|e| e.into_inner()).push((
             "done",
             Instant::now(),
-            Memory::now(),
+            Usage::now(),
         ));
         self.bar.finish_and_clear();
     }
