@@ -23,7 +23,9 @@ use crate::text::Token;
 /// When a run sets its documents aside on disk instead of holding them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SpillMode {
-    /// When the input is larger than [`SpillMode::AUTO_BYTES`].
+    /// When holding the collection would take more memory than can be spared: when the input
+    /// is larger than [`SpillMode::AUTO_BYTES`], or than the share of the memory available to
+    /// the process that [`auto_threshold`] allows.
     #[default]
     Auto,
     /// Always (slower for a small collection; the same report).
@@ -33,16 +35,58 @@ pub enum SpillMode {
 }
 
 impl SpillMode {
-    /// Input size above which [`SpillMode::Auto`] spills: 1 GiB. A gigabyte of news text
-    /// takes some five gigabytes once read and analyzed.
+    /// Input size above which [`SpillMode::Auto`] spills however much memory there is: 1 GiB.
+    /// Held, a gigabyte of news text takes some ten gigabytes once read and analyzed.
     pub const AUTO_BYTES: u64 = 1 << 30;
 
     pub(crate) fn spills(&self, input_bytes: u64) -> bool {
         match self {
-            SpillMode::Auto => input_bytes > Self::AUTO_BYTES,
+            SpillMode::Auto => input_bytes > auto_threshold(available_memory()),
             SpillMode::Always => true,
             SpillMode::Never => false,
         }
+    }
+}
+
+/// Bytes of memory a held run takes for each byte of input: 2,472 MB at the peak for the
+/// 232 MB synthetic 100,000, 6.4 to 6.9 GB for 700 MB at 300,000 (BENCHMARKS.md).
+const HELD_BYTES_PER_INPUT_BYTE: u64 = 10;
+
+/// Input size above which [`SpillMode::Auto`] spills, given the memory available to the
+/// process (`None` when it cannot be told): [`SpillMode::AUTO_BYTES`], or less where holding
+/// the collection would take more than half of what is available. On a machine with 8 GB to
+/// spare a 700 MB collection, which would peak near 7 GB held, is spilled and peaks near 3 GB.
+pub fn auto_threshold(available: Option<u64>) -> u64 {
+    let fits = available.map_or(u64::MAX, |bytes| bytes / 2 / HELD_BYTES_PER_INPUT_BYTE);
+    fits.min(SpillMode::AUTO_BYTES)
+}
+
+/// The memory this process can take: the kernel's estimate of what is available without
+/// swapping (`MemAvailable`), or less under a container's memory limit (cgroup v2 or v1).
+/// `None` where neither can be read (not Linux).
+pub fn available_memory() -> Option<u64> {
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    let number = |text: Option<String>| text.and_then(|t| t.trim().parse::<u64>().ok());
+    let system = read("/proc/meminfo").and_then(|info| {
+        let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib.saturating_mul(1024))
+    });
+    // v2 writes "max" for no limit, which does not parse; v1 writes a huge number.
+    let limited = |limit: Option<u64>, usage: Option<u64>| Some(limit?.saturating_sub(usage?));
+    let cgroup = limited(
+        number(read("/sys/fs/cgroup/memory.max")),
+        number(read("/sys/fs/cgroup/memory.current")),
+    )
+    .or_else(|| {
+        limited(
+            number(read("/sys/fs/cgroup/memory/memory.limit_in_bytes")),
+            number(read("/sys/fs/cgroup/memory/memory.usage_in_bytes")),
+        )
+    });
+    match (system, cgroup) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -387,5 +431,46 @@ impl AnalysesWriter {
                 tokens,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GB: u64 = 1_000_000_000;
+
+    #[test]
+    fn auto_spills_what_would_not_fit_in_half_the_memory_to_spare() {
+        // Unknown memory, or plenty: the fixed threshold.
+        assert_eq!(auto_threshold(None), SpillMode::AUTO_BYTES);
+        assert_eq!(auto_threshold(Some(24 * GB)), SpillMode::AUTO_BYTES);
+        // 8 GB to spare: a 700 MB collection (about 7 GB held) is spilled, 300 MB is held.
+        let threshold = auto_threshold(Some(8 * GB));
+        assert_eq!(threshold, 400_000_000);
+        assert!(700_000_000 > threshold && 300_000_000 < threshold);
+        // Nothing to spare: everything is spilled.
+        assert_eq!(auto_threshold(Some(0)), 0);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn linux_tells_the_memory_available() {
+        let available = available_memory().expect("/proc/meminfo has MemAvailable");
+        let total: u64 = std::fs::read_to_string("/proc/meminfo")
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            * 1024;
+        assert!(
+            available > 0 && available <= total,
+            "{available} of {total}"
+        );
     }
 }

@@ -121,7 +121,7 @@ const BUILD_BATCH: usize = 4096;
 
 /// `crosscheck index build`: a new index of every document under `paths`.
 ///
-/// Read as `report` reads (a collection of more than 1 GiB set aside on disk, see
+/// Read as `report` reads (a collection too large to hold set aside on disk, see
 /// [`crate::corpus::SpillMode`]), chrome judged with the whole collection as evidence, then
 /// prepared and stored a batch at a time ([`crate::store::Builder`]): a build holds one batch
 /// of documents and the postings, not the collection. If anything fails, the partial file is

@@ -431,7 +431,8 @@ impl SpillArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SpillChoice {
-    /// When the input is larger than 1 GiB.
+    /// When the input is larger than 1 GiB, or than a twentieth of the memory available
+    /// (held, a collection takes about ten times its size).
     Auto,
     /// Always.
     Always,
