@@ -266,10 +266,13 @@ pub(crate) fn short_lines(document: &Document) -> Vec<u64> {
     let mut hashes: Vec<u64> = document
         .line_texts()
         .zip(alone)
-        .filter_map(|(line, alone)| {
+        // Most lines of most articles have a neighbour (hard-wrapped newswire has few blank
+        // lines), and only a line standing alone needs its key made.
+        .filter(|&(_, alone)| alone)
+        .filter_map(|(line, _)| {
             let key = line_key(line);
             let words = word_count(&key);
-            (words > 0 && words <= SHORT_LINE_WORDS && alone).then(|| xxh3_64(key.as_bytes()))
+            (words > 0 && words <= SHORT_LINE_WORDS).then(|| xxh3_64(key.as_bytes()))
         })
         .collect();
     hashes.sort_unstable();
