@@ -302,6 +302,67 @@ struct Point {
     gain: f32,
 }
 
+/// The least an alignment must hold for a verdict: the judge's thresholds that a pair's
+/// scored sentences alone can rule out (see [`may_reach`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reach {
+    /// Least share of each document's words in paired sentences (a full duplicate).
+    pub coverage_each: f32,
+    /// Least share of either document's words in paired sentences (a copy cut short).
+    pub coverage_either: f32,
+    /// Least sentences paired in a row on both sides (a passage reused).
+    pub in_a_row: u32,
+}
+
+/// Whether [`align`] could give an alignment that reaches `reach`: paired sentences covering
+/// `coverage_each` of each document or `coverage_either` of either, or `in_a_row` pairs in a
+/// row. `false` is a promise, `true` only a maybe.
+///
+/// Every pair the alignment chooses is a scored sentence pair, so the sentences with any
+/// scored pair bound the coverage, and a passage needs scored pairs on one diagonal. Most
+/// candidates from the index share a stock sentence or two and nothing around them; this
+/// rules them out for the cost of scoring, without choosing anchors, context and moves.
+pub fn may_reach(lhs: &Profile, rhs: &Profile, options: &AlignOptions, reach: &Reach) -> bool {
+    let (lhs, rhs) = if rhs.order < lhs.order {
+        (rhs, lhs)
+    } else {
+        (lhs, rhs)
+    };
+    let mut points = score_pairs(lhs, rhs, options);
+    let covered = |profile: &Profile, side: &dyn Fn(&Point) -> u32| {
+        let mut scored = vec![false; profile.sentences.len()];
+        for p in &points {
+            scored[side(p) as usize] = true;
+        }
+        let words = profile
+            .sentences
+            .iter()
+            .zip(&scored)
+            .filter(|&(_, &scored)| scored)
+            .map(|(s, _)| s.words)
+            .sum();
+        // As `Alignment::coverage_a` works it out, so that the bound holds to the bit.
+        ratio(words, profile.words)
+    };
+    let (a, b) = (covered(lhs, &|p| p.a), covered(rhs, &|p| p.b));
+    if a >= reach.coverage_each && b >= reach.coverage_each || a.max(b) >= reach.coverage_either {
+        return true;
+    }
+    // The longest run of scored pairs on one diagonal, (a, b), (a + 1, b + 1), ...
+    points.sort_unstable_by_key(|p| (p.a as i64 - p.b as i64, p.a));
+    let mut longest = 0;
+    let mut run = 0;
+    for (k, p) in points.iter().enumerate() {
+        let follows = k > 0 && {
+            let q = &points[k - 1];
+            q.a + 1 == p.a && q.b + 1 == p.b
+        };
+        run = if follows { run + 1 } else { 1 };
+        longest = longest.max(run);
+    }
+    longest >= reach.in_a_row
+}
+
 /// Aligns two documents.
 ///
 /// The result does not depend on which document comes first: `align(b, a)` is
@@ -957,6 +1018,41 @@ mod tests {
                 pruned.sort_unstable();
                 full.sort_unstable();
                 prop_assert_eq!(pruned, full);
+            }
+
+            #[test]
+            fn an_alignment_reaches_nothing_may_reach_rules_out(
+                a in wordy_text(),
+                b in wordy_text(),
+                kept in 0usize..12,
+                coverage_each in 0.0f32..1.0,
+                coverage_either in 0.0f32..1.5,
+                in_a_row in 0u32..16,
+            ) {
+                // Often a copy cut short: the first sentences of one, then other text.
+                let b: String = a.lines().take(kept).chain(b.lines().take(2)).map(|l| l.to_string() + "\n").collect();
+                let (pa, pb) = profiles(&a, &b);
+                let options = AlignOptions::default();
+                let reach = Reach { coverage_each, coverage_either, in_a_row };
+                let alignment = align(&pa, &pb, &options);
+                let (ca, cb) = (alignment.coverage_a(), alignment.coverage_b());
+                let mut longest = 0;
+                let mut run = 0;
+                for (k, p) in alignment.pairs.iter().enumerate() {
+                    let follows = k > 0 && {
+                        let q = &alignment.pairs[k - 1];
+                        q.a + 1 == p.a && q.b + 1 == p.b
+                    };
+                    run = if follows { run + 1 } else { 1 };
+                    longest = longest.max(run);
+                }
+                let reached = ca >= coverage_each && cb >= coverage_each
+                    || ca.max(cb) >= coverage_either
+                    || longest >= in_a_row;
+                if reached {
+                    prop_assert!(may_reach(&pa, &pb, &options, &reach));
+                    prop_assert!(may_reach(&pb, &pa, &options, &reach));
+                }
             }
 
             #[test]

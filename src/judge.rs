@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::align::{Alignment, Link, SentencePair, Weights};
+use crate::align::{Alignment, Link, Reach, SentencePair, Weights};
 use crate::chrome::Chrome;
 use crate::ingest::Document;
 use crate::text::{Analysis, is_number};
@@ -56,6 +56,17 @@ pub struct JudgeOptions {
     /// figures is in the other too ("Qtly div 10 cts / Pay April 20 / Record April 10" for two
     /// companies differ in nothing else). Default: 40.
     pub short_words: u32,
+}
+
+impl JudgeOptions {
+    /// What an alignment must hold for [`judge`] to find a duplicate or a reuse in it.
+    pub fn reach(&self) -> Reach {
+        Reach {
+            coverage_each: self.duplicate_coverage,
+            coverage_either: self.contained_coverage,
+            in_a_row: self.partial_sentences,
+        }
+    }
 }
 
 impl Default for JudgeOptions {

@@ -593,6 +593,10 @@ pub(crate) fn verify_pair(
     weights: &Weights,
     options: &Options,
 ) -> Option<Verified> {
+    // Most candidates fall short of any verdict on their scored sentences alone.
+    if !align::may_reach(a.2, b.2, &options.align, &options.judge.reach()) {
+        return None;
+    }
     let alignment = align::align(a.2, b.2, &options.align);
     let side_a = Side {
         document: a.0,
