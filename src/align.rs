@@ -303,7 +303,7 @@ struct Point {
 }
 
 /// The least an alignment must hold for a verdict: the judge's thresholds that a pair's
-/// scored sentences alone can rule out (see [`may_reach`]).
+/// scored sentences alone can rule out (see [`Scored::may_reach`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reach {
     /// Least share of each document's words in paired sentences (a full duplicate).
@@ -314,53 +314,89 @@ pub struct Reach {
     pub in_a_row: u32,
 }
 
-/// Whether [`align`] could give an alignment that reaches `reach`: paired sentences covering
-/// `coverage_each` of each document or `coverage_either` of either, or `in_a_row` pairs in a
-/// row. `false` is a promise, `true` only a maybe.
-///
-/// Every pair the alignment chooses is a scored sentence pair, so the sentences with any
-/// scored pair bound the coverage, and a passage needs scored pairs on one diagonal. Most
-/// candidates from the index share a stock sentence or two and nothing around them; this
-/// rules them out for the cost of scoring, without choosing anchors, context and moves.
-pub fn may_reach(lhs: &Profile, rhs: &Profile, options: &AlignOptions, reach: &Reach) -> bool {
-    let (lhs, rhs) = if rhs.order < lhs.order {
-        (rhs, lhs)
-    } else {
-        (lhs, rhs)
-    };
-    let mut points = score_pairs(lhs, rhs, options);
-    let covered = |profile: &Profile, side: &dyn Fn(&Point) -> u32| {
-        let mut scored = vec![false; profile.sentences.len()];
-        for p in &points {
-            scored[side(p) as usize] = true;
+/// Two documents' sentence pairs scored, ready to be aligned: [`Scored::may_reach`] tells,
+/// from the scores alone, whether the alignment could come to anything, before
+/// [`Scored::align`] does the rest of the work.
+pub struct Scored<'a> {
+    /// The profiles in the order alignment takes them (see [`align`]).
+    lhs: &'a Profile,
+    rhs: &'a Profile,
+    /// Whether that order is the reverse of the caller's.
+    swapped: bool,
+    points: Vec<Point>,
+}
+
+impl<'a> Scored<'a> {
+    /// Scores the sentence pairs of two documents that share a token.
+    pub fn new(lhs: &'a Profile, rhs: &'a Profile, options: &AlignOptions) -> Self {
+        // Tie-breaks inside the chain search favour the first side; fixing the order by
+        // content makes the answer symmetric.
+        let swapped = rhs.order < lhs.order;
+        let (lhs, rhs) = if swapped { (rhs, lhs) } else { (lhs, rhs) };
+        let points = score_pairs(lhs, rhs, options);
+        Scored {
+            lhs,
+            rhs,
+            swapped,
+            points,
         }
-        let words = profile
-            .sentences
-            .iter()
-            .zip(&scored)
-            .filter(|&(_, &scored)| scored)
-            .map(|(s, _)| s.words)
-            .sum();
-        // As `Alignment::coverage_a` works it out, so that the bound holds to the bit.
-        ratio(words, profile.words)
-    };
-    let (a, b) = (covered(lhs, &|p| p.a), covered(rhs, &|p| p.b));
-    if a >= reach.coverage_each && b >= reach.coverage_each || a.max(b) >= reach.coverage_either {
-        return true;
     }
-    // The longest run of scored pairs on one diagonal, (a, b), (a + 1, b + 1), ...
-    points.sort_unstable_by_key(|p| (p.a as i64 - p.b as i64, p.a));
-    let mut longest = 0;
-    let mut run = 0;
-    for (k, p) in points.iter().enumerate() {
-        let follows = k > 0 && {
-            let q = &points[k - 1];
-            q.a + 1 == p.a && q.b + 1 == p.b
+
+    /// Whether the alignment could reach `reach`: paired sentences covering `coverage_each`
+    /// of each document or `coverage_either` of either, or `in_a_row` pairs in a row. `false`
+    /// is a promise, `true` only a maybe.
+    ///
+    /// Every pair the alignment chooses is a scored sentence pair, so the sentences with any
+    /// scored pair bound the coverage, and a passage needs scored pairs on one diagonal. Most
+    /// candidates from the index share a stock sentence or two and nothing around them; this
+    /// rules them out without choosing anchors, context and moves.
+    pub fn may_reach(&self, reach: &Reach) -> bool {
+        let covered = |profile: &Profile, side: &dyn Fn(&Point) -> u32| {
+            let mut scored = vec![false; profile.sentences.len()];
+            for p in &self.points {
+                scored[side(p) as usize] = true;
+            }
+            let words = profile
+                .sentences
+                .iter()
+                .zip(&scored)
+                .filter(|&(_, &scored)| scored)
+                .map(|(s, _)| s.words)
+                .sum();
+            // As `Alignment::coverage_a` works it out, so that the bound holds to the bit.
+            ratio(words, profile.words)
         };
-        run = if follows { run + 1 } else { 1 };
-        longest = longest.max(run);
+        let (a, b) = (covered(self.lhs, &|p| p.a), covered(self.rhs, &|p| p.b));
+        if a >= reach.coverage_each && b >= reach.coverage_each || a.max(b) >= reach.coverage_either
+        {
+            return true;
+        }
+        // The longest run of scored pairs on one diagonal, (a, b), (a + 1, b + 1), ...
+        let mut diagonal: Vec<(i64, u32)> = self
+            .points
+            .iter()
+            .map(|p| (p.a as i64 - p.b as i64, p.a))
+            .collect();
+        diagonal.sort_unstable();
+        let mut longest = 0;
+        let mut run = 0;
+        for (k, &(d, a)) in diagonal.iter().enumerate() {
+            let follows = k > 0 && diagonal[k - 1] == (d, a.wrapping_sub(1));
+            run = if follows { run + 1 } else { 1 };
+            longest = longest.max(run);
+        }
+        longest >= reach.in_a_row
     }
-    longest >= reach.in_a_row
+
+    /// The alignment.
+    pub fn align(self, options: &AlignOptions) -> Alignment {
+        let alignment = align_ordered(self.lhs, self.rhs, self.points, options);
+        if self.swapped {
+            alignment.swapped()
+        } else {
+            alignment
+        }
+    }
 }
 
 /// Aligns two documents.
@@ -368,12 +404,7 @@ pub fn may_reach(lhs: &Profile, rhs: &Profile, options: &AlignOptions, reach: &R
 /// The result does not depend on which document comes first: `align(b, a)` is
 /// `align(a, b).swapped()`.
 pub fn align(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Alignment {
-    // Tie-breaks inside the chain search favour the first side; fixing the order by content
-    // makes the answer symmetric.
-    if rhs.order < lhs.order {
-        return align_ordered(rhs, lhs, options).swapped();
-    }
-    align_ordered(lhs, rhs, options)
+    Scored::new(lhs, rhs, options).align(options)
 }
 
 fn order_key(sentences: &[SentenceVector], words: u32) -> (u32, usize, u64) {
@@ -386,8 +417,12 @@ fn order_key(sentences: &[SentenceVector], words: u32) -> (u32, usize, u64) {
     (words, sentences.len(), h)
 }
 
-fn align_ordered(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Alignment {
-    let points = score_pairs(lhs, rhs, options);
+fn align_ordered(
+    lhs: &Profile,
+    rhs: &Profile,
+    points: Vec<Point>,
+    options: &AlignOptions,
+) -> Alignment {
     let anchors: Vec<Point> = points
         .iter()
         .copied()
@@ -544,38 +579,11 @@ fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Poin
 }
 
 /// Scores the pairs of sentences that share a token, for sentences not already paired whole.
-///
-/// Function words are in most sentences, so adding their weight to every sentence that shares
-/// one was most of the work, for pairs that then fell short. Only the heavier tokens are added
-/// up at first; a pair they bring is scored exactly (by [`shared_weight`]) when the light
-/// tokens could lift it to the floor, and a pair that shares light tokens only can reach the
-/// floor only in a sentence made mostly of them, which is scored the full way. The points are
-/// the ones the full way gives for every sentence, to the bit; a property test holds the two
-/// to each other.
 fn score_shared_tokens(
     lhs: &Profile,
     rhs: &Profile,
     options: &AlignOptions,
     paired: &[bool],
-) -> Vec<Point> {
-    score_shared_tokens_with(lhs, rhs, options, paired, true)
-}
-
-/// Tokens lighter than this are function words: a word's weight is its inverse document
-/// frequency, at least 1, and a function word's is a tenth of that.
-const LIGHT: f32 = 1.0;
-
-/// Float sums of a sentence's weights, added in other orders, differ by far less than this
-/// share; bounds are widened by it so that no pair the full scoring keeps is passed over.
-const ROUNDING: f32 = 1e-3;
-
-/// [`score_shared_tokens`], adding every token's weight to every pair when `prune` is false.
-fn score_shared_tokens_with(
-    lhs: &Profile,
-    rhs: &Profile,
-    options: &AlignOptions,
-    paired: &[bool],
-    prune: bool,
 ) -> Vec<Point> {
     let floor = options.context.min(options.anchor).min(options.moved);
     let runs = shared_token_runs(lhs, rhs, options.max_postings);
@@ -589,22 +597,7 @@ fn score_shared_tokens_with(
         if paired[i] {
             continue;
         }
-        let runs = &runs[slots];
-        let found = |&(begin, end): &(u32, u32)| begin < end;
-        // The most a pair can share of this sentence's light tokens.
-        let light: f32 = s
-            .tokens
-            .iter()
-            .zip(runs)
-            .filter(|&(&(_, w), run)| w < LIGHT && found(run))
-            .map(|(&(_, w), _)| w)
-            .sum();
-        // A pair sharing light tokens only scores at most 2 * light / (norm + its norm).
-        let pruned = prune && 2.0 * light * (1.0 + ROUNDING) < floor * s.norm;
-        for (&(_, w), &(begin, end)) in s.tokens.iter().zip(runs) {
-            if pruned && w < LIGHT {
-                continue;
-            }
+        for (&(_, w), &(begin, end)) in s.tokens.iter().zip(&runs[slots]) {
             for &(_, j) in &rhs.by_token[begin as usize..end as usize] {
                 if shared[j as usize] == 0.0 {
                     touched.push(j);
@@ -615,19 +608,12 @@ fn score_shared_tokens_with(
         for &j in &touched {
             let other = &rhs.sentences[j as usize];
             let denominator = s.norm + other.norm;
-            let mut weight = shared[j as usize];
-            shared[j as usize] = 0.0;
-            if pruned {
-                if 2.0 * (weight + light) * (1.0 + ROUNDING) < floor * denominator {
-                    continue;
-                }
-                weight = shared_weight(s, runs, other);
-            }
             let similarity = if denominator > 0.0 {
-                (2.0 * weight / denominator).clamp(0.0, 1.0)
+                (2.0 * shared[j as usize] / denominator).clamp(0.0, 1.0)
             } else {
                 0.0
             };
+            shared[j as usize] = 0.0;
             if similarity >= floor {
                 points.push(Point {
                     a: i as u32,
@@ -640,23 +626,6 @@ fn score_shared_tokens_with(
         touched.clear();
     }
     points
-}
-
-/// The weight `s` shares with `other`: its tokens' weights, in its token order, for the tokens
-/// `other` holds and whose `runs` were looked up; the sum the full scoring makes, to the bit.
-fn shared_weight(s: &SentenceVector, runs: &[(u32, u32)], other: &SentenceVector) -> f32 {
-    let theirs = &other.tokens;
-    let mut k = 0;
-    let mut sum = 0.0;
-    for (&(token, w), &(begin, end)) in s.tokens.iter().zip(runs) {
-        while k < theirs.len() && theirs[k].0 < token {
-            k += 1;
-        }
-        if k < theirs.len() && theirs[k].0 == token && begin < end {
-            sum += w;
-        }
-    }
-    sum
 }
 
 /// For each token of each sentence of `lhs` (sentence by sentence, each in its token order),
@@ -936,8 +905,8 @@ mod tests {
             })
         }
 
-        /// Text whose sentences are often made of function words only (the pairs pruning
-        /// must not lose) as well as of the words above.
+        /// Text whose sentences are often made of function words only, as well as of the
+        /// words above.
         fn wordy_text() -> impl Strategy<Value = String> {
             const FUNCTION: &[&str] = &["the", "of", "more", "than", "in", "said", "it", "was"];
             prop::collection::vec(
@@ -1004,23 +973,6 @@ mod tests {
             }
 
             #[test]
-            fn pruned_scoring_keeps_every_point_the_full_scoring_keeps(
-                a in wordy_text(), b in wordy_text(), context in 0.05f32..0.5
-            ) {
-                let (pa, pb) = profiles(&a, &b);
-                let options = AlignOptions { context, ..AlignOptions::default() };
-                let paired = vec![false; pa.sentences.len()];
-                let key = |p: &Point| (p.a, p.b, p.similarity.to_bits(), p.gain.to_bits());
-                let mut pruned: Vec<_> =
-                    score_shared_tokens_with(&pa, &pb, &options, &paired, true).iter().map(key).collect();
-                let mut full: Vec<_> =
-                    score_shared_tokens_with(&pa, &pb, &options, &paired, false).iter().map(key).collect();
-                pruned.sort_unstable();
-                full.sort_unstable();
-                prop_assert_eq!(pruned, full);
-            }
-
-            #[test]
             fn an_alignment_reaches_nothing_may_reach_rules_out(
                 a in wordy_text(),
                 b in wordy_text(),
@@ -1050,8 +1002,8 @@ mod tests {
                     || ca.max(cb) >= coverage_either
                     || longest >= in_a_row;
                 if reached {
-                    prop_assert!(may_reach(&pa, &pb, &options, &reach));
-                    prop_assert!(may_reach(&pb, &pa, &options, &reach));
+                    prop_assert!(Scored::new(&pa, &pb, &options).may_reach(&reach));
+                    prop_assert!(Scored::new(&pb, &pa, &options).may_reach(&reach));
                 }
             }
 

@@ -593,11 +593,12 @@ pub(crate) fn verify_pair(
     weights: &Weights,
     options: &Options,
 ) -> Option<Verified> {
+    let scored = align::Scored::new(a.2, b.2, &options.align);
     // Most candidates fall short of any verdict on their scored sentences alone.
-    if !align::may_reach(a.2, b.2, &options.align, &options.judge.reach()) {
+    if !scored.may_reach(&options.judge.reach()) {
         return None;
     }
-    let alignment = align::align(a.2, b.2, &options.align);
+    let alignment = scored.align(&options.align);
     let side_a = Side {
         document: a.0,
         analysis: &a.1.analysis,
