@@ -471,7 +471,9 @@ struct ShortWord {
 impl ShortWord {
     fn new(word: &str) -> Option<ShortWord> {
         let mut bytes = [0u8; 23];
-        bytes.get_mut(..word.len())?.copy_from_slice(word.as_bytes());
+        bytes
+            .get_mut(..word.len())?
+            .copy_from_slice(word.as_bytes());
         Some(ShortWord {
             length: word.len() as u8,
             bytes,
