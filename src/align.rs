@@ -306,12 +306,22 @@ struct Point {
 /// scored sentences alone can rule out (see [`Scored::may_reach`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reach {
-    /// Least share of each document's words in paired sentences (a full duplicate).
+    /// Whether a full duplicate is possible at all: the two documents' names and figures
+    /// agree enough (the judge tells this before any alignment).
+    pub full: bool,
+    /// Least share of each document's words in paired sentences, with `similarity`: a full
+    /// duplicate.
     pub coverage_each: f32,
-    /// Least share of either document's words in paired sentences (a copy cut short).
+    /// Least similarity of the two documents, with `coverage_each`.
+    pub similarity: f32,
+    /// Least share of either document's words in paired sentences: a copy cut short.
     pub coverage_either: f32,
-    /// Least sentences paired in a row on both sides (a passage reused).
+    /// Least sentences paired in a row on both sides for a passage reused...
     pub in_a_row: u32,
+    /// ... and its least word-weighted similarity. (Its words are not bounded here: the
+    /// judge counts every pair whose sentences lie within the passage's lines, which with
+    /// several sentences to a line can be more than the passage's own.)
+    pub passage_similarity: f32,
 }
 
 /// Two documents' sentence pairs scored, ready to be aligned: [`Scored::may_reach`] tells,
@@ -342,50 +352,75 @@ impl<'a> Scored<'a> {
         }
     }
 
-    /// Whether the alignment could reach `reach`: paired sentences covering `coverage_each`
-    /// of each document or `coverage_either` of either, or `in_a_row` pairs in a row. `false`
-    /// is a promise, `true` only a maybe.
+    /// Whether the alignment could reach `reach`: a full duplicate (where `reach.full`
+    /// allows one) or a passage reused. `false` is a promise, `true` only a maybe.
     ///
-    /// Every pair the alignment chooses is a scored sentence pair, so the sentences with any
-    /// scored pair bound the coverage, and a passage needs scored pairs on one diagonal. Most
-    /// candidates from the index share a stock sentence or two and nothing around them; this
+    /// Every pair the alignment chooses is a scored sentence pair, each sentence in one pair
+    /// at most. So the sentences with any scored pair bound each document's coverage, the best
+    /// scored pair of each sentence bounds the similarity, and a passage lies within a run of
+    /// scored pairs on one diagonal, (a, b), (a + 1, b + 1), ..., which must be long enough
+    /// and hold a pair at least as similar as the passage must be. Most
+    /// candidates from the index share a stock sentence or two and little around them; this
     /// rules them out without choosing anchors, context and moves.
     pub fn may_reach(&self, reach: &Reach) -> bool {
-        let covered = |profile: &Profile, side: &dyn Fn(&Point) -> u32| {
-            let mut scored = vec![false; profile.sentences.len()];
-            for p in &self.points {
-                scored[side(p) as usize] = true;
+        (reach.full && self.may_be_full(reach)) || self.may_hold_a_passage(reach)
+    }
+
+    fn may_be_full(&self, reach: &Reach) -> bool {
+        let (lhs, rhs) = (self.lhs, self.rhs);
+        let mut best_a = vec![None::<f64>; lhs.sentences.len()];
+        let mut best_b = vec![None::<f64>; rhs.sentences.len()];
+        for p in &self.points {
+            let words = lhs.sentences[p.a as usize].words + rhs.sentences[p.b as usize].words;
+            // The pair's share of the similarity, as `summarize` adds it up.
+            let weighted = p.similarity as f64 * words as f64;
+            for best in [&mut best_a[p.a as usize], &mut best_b[p.b as usize]] {
+                *best = Some(best.map_or(weighted, |b| b.max(weighted)));
             }
+        }
+        // As `Alignment::coverage_a` works it out, so that the bound holds to the bit.
+        let coverage = |profile: &Profile, best: &[Option<f64>]| {
             let words = profile
                 .sentences
                 .iter()
-                .zip(&scored)
-                .filter(|&(_, &scored)| scored)
+                .zip(best)
+                .filter(|(_, best)| best.is_some())
                 .map(|(s, _)| s.words)
                 .sum();
-            // As `Alignment::coverage_a` works it out, so that the bound holds to the bit.
             ratio(words, profile.words)
         };
-        let (a, b) = (covered(self.lhs, &|p| p.a), covered(self.rhs, &|p| p.b));
-        if a >= reach.coverage_each && b >= reach.coverage_each || a.max(b) >= reach.coverage_either
-        {
+        let (a, b) = (coverage(lhs, &best_a), coverage(rhs, &best_b));
+        if a.max(b) >= reach.coverage_either {
             return true;
         }
-        // The longest run of scored pairs on one diagonal, (a, b), (a + 1, b + 1), ...
-        let mut diagonal: Vec<(i64, u32)> = self
+        if a < reach.coverage_each || b < reach.coverage_each {
+            return false;
+        }
+        let total = (lhs.words + rhs.words) as f64;
+        let most = |best: &[Option<f64>]| best.iter().flatten().sum::<f64>();
+        let bound = most(&best_a).min(most(&best_b));
+        // Widened a little for rounding: the alignment adds its pairs in another order.
+        let similarity = if total > 0.0 {
+            (bound * (1.0 + 1e-6) / total) as f32
+        } else {
+            0.0
+        };
+        similarity >= reach.similarity
+    }
+
+    fn may_hold_a_passage(&self, reach: &Reach) -> bool {
+        let mut diagonal: Vec<(i64, u32, f32)> = self
             .points
             .iter()
-            .map(|p| (p.a as i64 - p.b as i64, p.a))
+            .map(|p| (p.a as i64 - p.b as i64, p.a, p.similarity))
             .collect();
-        diagonal.sort_unstable();
-        let mut longest = 0;
-        let mut run = 0;
-        for (k, &(d, a)) in diagonal.iter().enumerate() {
-            let follows = k > 0 && diagonal[k - 1] == (d, a.wrapping_sub(1));
-            run = if follows { run + 1 } else { 1 };
-            longest = longest.max(run);
-        }
-        longest >= reach.in_a_row
+        diagonal.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        let runs = diagonal.chunk_by(|x, y| x.0 == y.0 && x.1 + 1 == y.1);
+        runs.into_iter().any(|run| {
+            let best = run.iter().map(|p| p.2).fold(0.0f32, f32::max);
+            // A weighted mean is at most its largest term; widened a little for rounding.
+            run.len() as u32 >= reach.in_a_row && best * (1.0 + 1e-6) >= reach.passage_similarity
+        })
     }
 
     /// The alignment.
@@ -977,33 +1012,68 @@ mod tests {
                 a in wordy_text(),
                 b in wordy_text(),
                 kept in 0usize..12,
+                full in any::<bool>(),
                 coverage_each in 0.0f32..1.0,
+                similarity in 0.0f32..1.0,
                 coverage_either in 0.0f32..1.5,
-                in_a_row in 0u32..16,
+                in_a_row in 0u32..8,
+                passage_similarity in 0.0f32..1.2,
             ) {
                 // Often a copy cut short: the first sentences of one, then other text.
                 let b: String = a.lines().take(kept).chain(b.lines().take(2)).map(|l| l.to_string() + "\n").collect();
                 let (pa, pb) = profiles(&a, &b);
                 let options = AlignOptions::default();
-                let reach = Reach { coverage_each, coverage_either, in_a_row };
+                let reach = Reach {
+                    full, coverage_each, similarity, coverage_either, in_a_row, passage_similarity,
+                };
                 let alignment = align(&pa, &pb, &options);
                 let (ca, cb) = (alignment.coverage_a(), alignment.coverage_b());
-                let mut longest = 0;
-                let mut run = 0;
-                for (k, p) in alignment.pairs.iter().enumerate() {
-                    let follows = k > 0 && {
-                        let q = &alignment.pairs[k - 1];
-                        q.a + 1 == p.a && q.b + 1 == p.b
-                    };
-                    run = if follows { run + 1 } else { 1 };
-                    longest = longest.max(run);
+                let full_reached = full
+                    && (ca >= coverage_each && cb >= coverage_each && alignment.similarity >= similarity
+                        || ca.max(cb) >= coverage_either);
+                // Every stretch of pairs in a row that a passage could be (chrome between
+                // sentences can cut a run anywhere), judged as the judge judges a passage.
+                let pairs = &alignment.pairs;
+                let mut passage_reached = false;
+                let mut passages = Vec::new();
+                for i in 0..pairs.len() {
+                    let (mut weighted, mut words) = (0.0f64, 0u64);
+                    for j in i..pairs.len() {
+                        if j > i {
+                            let (p, q) = (&pairs[j - 1], &pairs[j]);
+                            let moved = |x: &SentencePair| x.link == Link::Moved;
+                            if q.a != p.a + 1 || q.b != p.b + 1 || moved(p) != moved(q) {
+                                break;
+                            }
+                        }
+                        let p = &pairs[j];
+                        let (x, y) = (pa.sentences[p.a as usize].words, pb.sentences[p.b as usize].words);
+                        weighted += p.similarity as f64 * (x + y) as f64;
+                        words += (x + y) as u64;
+                        let passage = if words == 0 { 0.0 } else { (weighted / words as f64) as f32 };
+                        if (j - i + 1) as u32 >= in_a_row && passage >= passage_similarity {
+                            passage_reached = true;
+                        }
+                        passages.push(((j - i + 1) as u32, passage));
+                    }
                 }
-                let reached = ca >= coverage_each && cb >= coverage_each
-                    || ca.max(cb) >= coverage_either
-                    || longest >= in_a_row;
-                if reached {
-                    prop_assert!(Scored::new(&pa, &pb, &options).may_reach(&reach));
-                    prop_assert!(Scored::new(&pb, &pa, &options).may_reach(&reach));
+                let (ab, ba) = (Scored::new(&pa, &pb, &options), Scored::new(&pb, &pa, &options));
+                if full_reached || passage_reached {
+                    prop_assert!(ab.may_reach(&reach) && ba.may_reach(&reach));
+                }
+                // The bounds at their tightest: thresholds this very alignment meets exactly.
+                let exactly = Reach {
+                    full: true,
+                    coverage_each: ca.min(cb),
+                    similarity: alignment.similarity,
+                    coverage_either: 2.0,
+                    in_a_row: u32::MAX,
+                    passage_similarity: 2.0,
+                };
+                prop_assert!(ab.may_reach(&exactly) && ba.may_reach(&exactly));
+                for (in_a_row, passage_similarity) in passages {
+                    let exactly = Reach { full: false, in_a_row, passage_similarity, ..exactly };
+                    prop_assert!(ab.may_reach(&exactly) && ba.may_reach(&exactly));
                 }
             }
 

@@ -59,13 +59,31 @@ pub struct JudgeOptions {
 }
 
 impl JudgeOptions {
-    /// What an alignment must hold for [`judge`] to find a duplicate or a reuse in it.
-    pub fn reach(&self) -> Reach {
+    /// What an alignment must hold for [`judge`] to find a duplicate or a reuse in it; a full
+    /// duplicate only where `full` (see [`JudgeOptions::keys_may_agree`]).
+    pub fn reach(&self, full: bool) -> Reach {
         Reach {
+            full,
             coverage_each: self.duplicate_coverage,
+            similarity: self.duplicate_similarity,
             coverage_either: self.contained_coverage,
             in_a_row: self.partial_sentences,
+            passage_similarity: self.partial_similarity,
         }
+    }
+
+    /// Whether [`judge`] could find the names and figures of `a` and `b` in agreement for
+    /// some alignment, `agreement` being their [`key_agreement`]: its test with the looser of
+    /// the two agreements it asks for (which one depends on the alignment's similarity). A
+    /// full duplicate is out of the question otherwise, however alike the wording.
+    pub fn keys_may_agree(&self, a: &Analysis, b: &Analysis, agreement: Option<f32>) -> bool {
+        let needed = self.key_agreement.min(self.key_agreement_loose_wording);
+        let mut keys_agree = agreement.is_none_or(|share| share >= needed);
+        if a.words().min(b.words()) < self.short_words {
+            let (shared, fewer) = shared_figures(a, b);
+            keys_agree &= shared == fewer;
+        }
+        keys_agree
     }
 }
 

@@ -593,9 +593,30 @@ pub(crate) fn verify_pair(
     weights: &Weights,
     options: &Options,
 ) -> Option<Verified> {
+    verify_pair_gated(a, b, weights, options, true)
+}
+
+/// [`verify_pair`], aligning every pair in full when `gate` is false (what the gate is held
+/// to in a test).
+fn verify_pair_gated(
+    a: Verifiable,
+    b: Verifiable,
+    weights: &Weights,
+    options: &Options,
+    gate: bool,
+) -> Option<Verified> {
     let scored = align::Scored::new(a.2, b.2, &options.align);
-    // Most candidates fall short of any verdict on their scored sentences alone.
-    if !scored.may_reach(&options.judge.reach()) {
+    // Most candidates fall short of any verdict on their scored sentences alone; of the
+    // rest, many are template stories whose names and figures rule out a full duplicate.
+    if gate && !scored.may_reach(&options.judge.reach(true)) {
+        return None;
+    }
+    let (a_analysis, b_analysis) = (&a.1.analysis, &b.1.analysis);
+    let agreement = judge::key_agreement(a_analysis, b_analysis, weights);
+    let full = options
+        .judge
+        .keys_may_agree(a_analysis, b_analysis, agreement);
+    if gate && !scored.may_reach(&options.judge.reach(full)) {
         return None;
     }
     let alignment = scored.align(&options.align);
@@ -610,7 +631,6 @@ pub(crate) fn verify_pair(
         chrome: &b.1.chrome,
     };
     let passages = judge::passages(&alignment, &side_a, &side_b);
-    let agreement = judge::key_agreement(&a.1.analysis, &b.1.analysis, weights);
     let kind = judge::judge(
         &alignment,
         &passages,
@@ -858,6 +878,89 @@ mod tests {
         );
         for block in [1, 2, 3, 5] {
             assert_eq!(verify(block), at_once, "blocks of {block} documents");
+        }
+    }
+
+    mod gate {
+        use super::*;
+        use proptest::prelude::*;
+
+        const SENTENCES: &[&str] = &[
+            "North Korea sent thousands of soldiers to help Russia defend its Kursk region.",
+            "Men from South Asian countries say recruiters duped them into signing up.",
+            "Putin said 700,000 Russian troops are fighting in Ukraine.",
+            "The British Defense Ministry said more than one million troops were killed.",
+            "Mediazona collected the names of over 160,000 troops killed.",
+            "Acme Corp said net profit rose 12 pct to 40 mln dlrs in the quarter.",
+            "Shr 1.20 dlrs vs 98 cts, sales 500 mln vs 450 mln.",
+            "The company said it would pay a dividend of 10 cts on April 30.",
+            "Story continues below advertisement",
+            "Officials said the talks would resume next week in Geneva.",
+        ];
+        const SWAPS: &[(&str, &str)] = &[
+            ("thousands", "hundreds"),
+            ("more than", "greater than"),
+            ("said", "stated"),
+            ("12", "21"),
+            ("Korea", "Corea"),
+        ];
+
+        /// Two articles: sentences drawn from a few, the second often a copy of the first,
+        /// spun, cut or padded; the pairs the index would send to verification.
+        fn pair() -> impl Strategy<Value = (String, String)> {
+            (
+                prop::collection::vec(0..SENTENCES.len(), 1..10),
+                prop::collection::vec(0..SENTENCES.len(), 0..6),
+                prop::collection::vec(any::<bool>(), SWAPS.len()),
+                0usize..10,
+                any::<bool>(),
+            )
+                .prop_map(|(first, other, swaps, kept, lines)| {
+                    let join = |ids: &mut dyn Iterator<Item = &usize>| {
+                        let sep = if lines { "\n" } else { " " };
+                        ids.map(|&i| SENTENCES[i]).collect::<Vec<_>>().join(sep)
+                    };
+                    let a = join(&mut first.iter());
+                    let mut b = join(&mut first.iter().take(kept).chain(&other));
+                    for (&(from, to), swap) in SWAPS.iter().zip(swaps) {
+                        if swap {
+                            b = b.replace(from, to);
+                        }
+                    }
+                    (a, b)
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn the_gate_turns_away_no_pair_the_judge_would_report(
+                (a, b) in pair(),
+                others in prop::collection::vec(pair(), 0..4),
+            ) {
+                let mut texts = vec![a, b];
+                texts.extend(others.into_iter().flat_map(|(x, y)| [x, y]));
+                let documents: Vec<Document> = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| Document::from_text(format!("d{i}"), "x.txt", t))
+                    .collect();
+                let chromes = chrome::detect(&documents, &ChromeOptions::default());
+                let prepared = prepare(&documents, chromes, &Quiet);
+                let mut df = FxHashMap::default();
+                add_frequencies(&mut df, &prepared);
+                let weights = Weights::new(df, prepared.len() as u32);
+                let profiles: Vec<Profile> =
+                    prepared.iter().map(|p| Profile::new(&p.analysis, &weights)).collect();
+                let options = Options::default();
+                let side = |i: usize| (&documents[i], &prepared[i], &profiles[i]);
+                for i in 0..documents.len() {
+                    for j in i + 1..documents.len() {
+                        let gated = verify_pair_gated(side(i), side(j), &weights, &options, true);
+                        let full = verify_pair_gated(side(i), side(j), &weights, &options, false);
+                        prop_assert_eq!(gated, full, "d{} and d{}", i, j);
+                    }
+                }
+            }
         }
     }
 
