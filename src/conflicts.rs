@@ -169,7 +169,13 @@ pub struct SentenceFigures {
 
 /// Compares the figures of two paired sentences: which disagree, which are on one side only.
 pub fn compare(left: &str, right: &str) -> SentenceFigures {
-    let (left, right) = (quantities(left), quantities(right));
+    // Most paired sentences of a copy are word for word the same: their figures are read once.
+    let (left, right) = if left == right {
+        let figures = quantities(left);
+        (figures.clone(), figures)
+    } else {
+        (quantities(left), quantities(right))
+    };
     if left.is_empty() && right.is_empty() {
         return SentenceFigures::default();
     }
