@@ -120,6 +120,9 @@ pub struct Profile {
     /// Which side of a pair this profile takes (see [`align`]): made once, not for every pair,
     /// since it reads every token.
     order: (u32, usize, u64),
+    /// The document's names and figures ([`Analysis::keys`]) with their weights, looked up
+    /// once rather than for every pair (see [`crate::judge::key_agreement`]).
+    pub(crate) keys: Vec<(Token, f32)>,
 }
 
 impl Profile {
@@ -131,11 +134,12 @@ impl Profile {
             .map(|s| {
                 let sequence = analysis.sentence_tokens(s);
                 let exact = crate::index::fingerprint(sequence).unwrap_or(0);
-                let mut tokens: Vec<Token> = sequence.to_vec();
-                tokens.sort_unstable();
-                tokens.dedup();
-                let tokens: Vec<(Token, f32)> =
-                    tokens.into_iter().map(|t| (t, weights.weight(t))).collect();
+                let mut tokens: Vec<(Token, f32)> = sequence.iter().map(|&t| (t, 0.0)).collect();
+                tokens.sort_unstable_by_key(|&(t, _)| t);
+                tokens.dedup_by_key(|&mut (t, _)| t);
+                for (t, w) in &mut tokens {
+                    *w = weights.weight(*t);
+                }
                 let norm = tokens.iter().map(|&(_, w)| w).sum();
                 SentenceVector {
                     tokens,
@@ -145,15 +149,20 @@ impl Profile {
                 }
             })
             .collect();
-        Profile::from_sentences(sentences, analysis.words())
+        let keys = analysis
+            .keys
+            .iter()
+            .map(|&k| (k, weights.weight(k)))
+            .collect();
+        Profile::from_sentences(sentences, analysis.words(), keys)
     }
 
-    fn from_sentences(sentences: Vec<SentenceVector>, words: u32) -> Self {
-        let mut by_token: Vec<(Token, u32)> = sentences
-            .iter()
-            .enumerate()
-            .flat_map(|(j, s)| s.tokens.iter().map(move |&(t, _)| (t, j as u32)))
-            .collect();
+    fn from_sentences(sentences: Vec<SentenceVector>, words: u32, keys: Vec<(Token, f32)>) -> Self {
+        let mut by_token: Vec<(Token, u32)> =
+            Vec::with_capacity(sentences.iter().map(|s| s.tokens.len()).sum());
+        for (j, s) in sentences.iter().enumerate() {
+            by_token.extend(s.tokens.iter().map(|&(t, _)| (t, j as u32)));
+        }
         by_token.sort_unstable();
         let mut by_exact: Vec<(u64, u32)> = sentences
             .iter()
@@ -168,6 +177,7 @@ impl Profile {
             by_token,
             by_exact,
             order,
+            keys,
         }
     }
 }
@@ -414,7 +424,7 @@ impl<'a> Scored<'a> {
             .iter()
             .map(|p| (p.a as i64 - p.b as i64, p.a, p.similarity))
             .collect();
-        diagonal.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        diagonal.sort_unstable_by_key(|x| (x.0, x.1));
         let runs = diagonal.chunk_by(|x, y| x.0 == y.0 && x.1 + 1 == y.1);
         runs.into_iter().any(|run| {
             let best = run.iter().map(|p| p.2).fold(0.0f32, f32::max);

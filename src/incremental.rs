@@ -299,7 +299,6 @@ pub fn check_against(
             let pair = verify_guarded(
                 (&documents[ia], &prepared[ia], &profiles[ia]),
                 (&documents[ib], &prepared[ib], &profiles[ib]),
-                &weights,
                 options,
             );
             Some(pair.transpose()?.map(|pair| (a, b, pair)))

@@ -11,10 +11,10 @@
 
 use serde::Serialize;
 
-use crate::align::{Alignment, Link, Reach, SentencePair, Weights};
+use crate::align::{Alignment, Link, Profile, Reach, SentencePair};
 use crate::chrome::Chrome;
 use crate::ingest::Document;
-use crate::text::{Analysis, is_number};
+use crate::text::{Analysis, Token, is_number};
 
 /// Thresholds that turn an alignment into a verdict.
 #[derive(Debug, Clone)]
@@ -257,18 +257,24 @@ pub fn judge(
 /// the weight of the keys of the one with less, each key weighted by its rarity, so that a
 /// shared "Luxembourg" or "1,000" counts for little and a shared "Scotia" or "100-3/4" for much.
 /// `None` when either document has fewer than two keys.
-pub fn key_agreement(a: &Analysis, b: &Analysis, weights: &Weights) -> Option<f32> {
-    if a.keys.len() < 2 || b.keys.len() < 2 {
+pub fn key_agreement(a: &Profile, b: &Profile) -> Option<f32> {
+    let (a, b) = (&a.keys, &b.keys);
+    if a.len() < 2 || b.len() < 2 {
         return None;
     }
-    let total = |keys: &[u64]| keys.iter().map(|&k| weights.weight(k)).sum::<f32>();
-    let shared: f32 = a
-        .keys
-        .iter()
-        .filter(|k| b.keys.binary_search(k).is_ok())
-        .map(|&k| weights.weight(k))
-        .sum();
-    let smaller = total(&a.keys).min(total(&b.keys));
+    let total = |keys: &[(Token, f32)]| keys.iter().map(|&(_, w)| w).sum::<f32>();
+    // Both sorted: one walk finds the shared ones, added up in the order of `a`.
+    let mut k = 0;
+    let mut shared = 0.0f32;
+    for &(key, w) in a {
+        while k < b.len() && b[k].0 < key {
+            k += 1;
+        }
+        if k < b.len() && b[k].0 == key {
+            shared += w;
+        }
+    }
+    let smaller = total(a).min(total(b));
     (smaller > 0.0).then(|| (shared / smaller).min(1.0))
 }
 

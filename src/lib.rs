@@ -359,7 +359,7 @@ fn verify_all(
         outcomes.par_extend(now.par_iter().filter_map(|c| {
             let (a, b) = (&loaded[slot(c.a)], &loaded[slot(c.b)]);
             progress.advance(1);
-            let pair = verify_guarded((&a.0, &a.1, &a.2), (&b.0, &b.1, &b.2), weights, options);
+            let pair = verify_guarded((&a.0, &a.1, &a.2), (&b.0, &b.1, &b.2), options);
             Some(pair.transpose()?.map(|pair| (c.a, c.b, pair)))
         }));
     }
@@ -554,10 +554,9 @@ fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 pub(crate) fn verify_guarded(
     a: Verifiable,
     b: Verifiable,
-    weights: &Weights,
     options: &Options,
 ) -> Result<Option<Verified>, Warning> {
-    caught(|| verify_pair(a, b, weights, options)).map_err(|what| Warning {
+    caught(|| verify_pair(a, b, options)).map_err(|what| Warning {
         path: a.0.path.display().to_string(),
         line: a.0.record,
         kind: ingest::WarningKind::Internal,
@@ -587,13 +586,8 @@ pub(crate) fn verified_pairs(
 pub(crate) type Verified = (Pair, conflicts::Findings);
 
 /// Aligns two documents and judges the pair: a reported [`Pair`] with its conflicts, or `None`.
-pub(crate) fn verify_pair(
-    a: Verifiable,
-    b: Verifiable,
-    weights: &Weights,
-    options: &Options,
-) -> Option<Verified> {
-    verify_pair_gated(a, b, weights, options, true)
+pub(crate) fn verify_pair(a: Verifiable, b: Verifiable, options: &Options) -> Option<Verified> {
+    verify_pair_gated(a, b, options, true)
 }
 
 /// [`verify_pair`], aligning every pair in full when `gate` is false (what the gate is held
@@ -601,7 +595,6 @@ pub(crate) fn verify_pair(
 fn verify_pair_gated(
     a: Verifiable,
     b: Verifiable,
-    weights: &Weights,
     options: &Options,
     gate: bool,
 ) -> Option<Verified> {
@@ -612,7 +605,7 @@ fn verify_pair_gated(
         return None;
     }
     let (a_analysis, b_analysis) = (&a.1.analysis, &b.1.analysis);
-    let agreement = judge::key_agreement(a_analysis, b_analysis, weights);
+    let agreement = judge::key_agreement(a.2, b.2);
     let full = options
         .judge
         .keys_may_agree(a_analysis, b_analysis, agreement);
@@ -955,8 +948,8 @@ mod tests {
                 let side = |i: usize| (&documents[i], &prepared[i], &profiles[i]);
                 for i in 0..documents.len() {
                     for j in i + 1..documents.len() {
-                        let gated = verify_pair_gated(side(i), side(j), &weights, &options, true);
-                        let full = verify_pair_gated(side(i), side(j), &weights, &options, false);
+                        let gated = verify_pair_gated(side(i), side(j), &options, true);
+                        let full = verify_pair_gated(side(i), side(j), &options, false);
                         prop_assert_eq!(gated, full, "d{} and d{}", i, j);
                     }
                 }

@@ -608,12 +608,8 @@ pub fn verify(
         .par_iter()
         .map(|&(a, b)| {
             let (da, db) = (&loaded[slot(a)], &loaded[slot(b)]);
-            let outcome = crate::verify_guarded(
-                (&da.0, &da.1, &da.2),
-                (&db.0, &db.1, &db.2),
-                &weights,
-                options,
-            );
+            let outcome =
+                crate::verify_guarded((&da.0, &da.1, &da.2), (&db.0, &db.1, &db.2), options);
             (a, b, outcome)
         })
         .collect();
