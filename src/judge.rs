@@ -78,12 +78,20 @@ impl JudgeOptions {
     /// full duplicate is out of the question otherwise, however alike the wording.
     pub fn keys_may_agree(&self, a: &Analysis, b: &Analysis, agreement: Option<f32>) -> bool {
         let needed = self.key_agreement.min(self.key_agreement_loose_wording);
-        let mut keys_agree = agreement.is_none_or(|share| share >= needed);
+        self.keys_agree(a, b, agreement, needed)
+    }
+
+    /// Whether the names and figures of `a` and `b` agree as a full duplicate's must, given
+    /// the `needed` agreement: a share of their keys, and for a short document every figure.
+    fn keys_agree(&self, a: &Analysis, b: &Analysis, agreement: Option<f32>, needed: f32) -> bool {
+        if !agreement.is_none_or(|share| share >= needed) {
+            return false;
+        }
         if a.words().min(b.words()) < self.short_words {
             let (shared, fewer) = shared_figures(a, b);
-            keys_agree &= shared == fewer;
+            return shared == fewer;
         }
-        keys_agree
+        true
     }
 }
 
@@ -225,17 +233,12 @@ pub fn judge(
     options: &JudgeOptions,
 ) -> Option<Kind> {
     let coverage = alignment.coverage_a().min(alignment.coverage_b());
-    let short = a.analysis.words().min(b.analysis.words()) < options.short_words;
     let needed = if alignment.similarity < options.close_wording {
         options.key_agreement_loose_wording
     } else {
         options.key_agreement
     };
-    let mut keys_agree = agreement.is_none_or(|share| share >= needed);
-    if short {
-        let (shared, fewer) = shared_figures(a.analysis, b.analysis);
-        keys_agree &= shared == fewer;
-    }
+    let keys_agree = options.keys_agree(a.analysis, b.analysis, agreement, needed);
     let alike = alignment.similarity >= options.duplicate_similarity
         && coverage >= options.duplicate_coverage;
     // A copy cut short is the same article: nearly all of one lies in the other, closely.

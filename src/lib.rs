@@ -599,17 +599,17 @@ fn verify_pair_gated(
     gate: bool,
 ) -> Option<Verified> {
     let scored = align::Scored::new(a.2, b.2, &options.align);
-    // Most candidates fall short of any verdict on their scored sentences alone; of the
-    // rest, many are template stories whose names and figures rule out a full duplicate.
+    // Most candidates fall short of any verdict on their scored sentences alone.
     if gate && !scored.may_reach(&options.judge.reach(true)) {
         return None;
     }
-    let (a_analysis, b_analysis) = (&a.1.analysis, &b.1.analysis);
     let agreement = judge::key_agreement(a.2, b.2);
+    // Many of the rest are template stories whose names and figures rule out a full
+    // duplicate: only a reused passage is left to find.
     let full = options
         .judge
-        .keys_may_agree(a_analysis, b_analysis, agreement);
-    if gate && !scored.may_reach(&options.judge.reach(full)) {
+        .keys_may_agree(&a.1.analysis, &b.1.analysis, agreement);
+    if gate && !full && !scored.may_reach(&options.judge.reach(false)) {
         return None;
     }
     let alignment = scored.align(&options.align);
