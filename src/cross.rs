@@ -491,9 +491,6 @@ fn is_measure(noun: &str) -> bool {
         )
 }
 
-/// Capitalized words after the first, not generic ones, as tokens. In a collection of 50
-/// documents or more, a name must also be rare: in at most 5% of the documents ("U.S.",
-/// "Shr" and "Net" name nothing in particular in a newswire).
 /// Words that name no one: generic parts of company names ("Corp"), and dates ("March",
 /// "Monday").
 static NOT_NAMES: std::sync::LazyLock<FxHashSet<&'static str>> = std::sync::LazyLock::new(|| {
@@ -519,6 +516,9 @@ fn names_no_one(word: &str) -> bool {
     }
 }
 
+/// Capitalized words after the first, not generic ones, as tokens (sorted, distinct). In a
+/// collection of 50 documents or more, a name must also be rare: in at most 5% of the
+/// documents ("U.S.", "Shr" and "Net" name nothing in particular in a newswire).
 fn names(text: &str, weights: &Weights) -> Vec<Token> {
     let judge_rarity = weights.documents() >= 50;
     let mut out: Vec<Token> = text
