@@ -774,7 +774,7 @@ fn read_line_bounded(reader: &mut impl BufRead, limit: u64) -> io::Result<Option
             }
             break;
         }
-        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+        let (chunk, done) = match memchr::memchr(b'\n', buf) {
             Some(at) => (&buf[..at], Some(at + 1)),
             None => (buf, None),
         };
