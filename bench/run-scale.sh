@@ -9,11 +9,15 @@
 #                                     spilled to a temporary file, ~3.4 GB of memory and ~7 GB of
 #                                     disk for crosscheck; the peers add ~10 minutes)
 #   PEERS=0 bench/run-scale.sh ...    crosscheck alone
+#   TOPICS=10000 bench/run-scale.sh ...   a topic every 10,000 documents (bench/synth.py
+#                                     --topic-documents): each size then repeats the 10,000's
+#                                     text statistics instead of reusing Reuters ever more often
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 reuters=${REUTERS:-$root/../shared/corpora/reuters21578.jsonl}
 peers=${PEERS:-1}
+topics=${TOPICS:-0}
 py=$here/.venv/bin/python
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
@@ -21,7 +25,9 @@ if [ "$peers" != 0 ]; then "$here/setup.sh"; else py=python3; fi
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 for n in "${sizes[@]}"; do
   out=$here/out/synth-$n
-  [ -f "$out/corpus.jsonl" ] || python3 "$here/synth.py" --reuters "$reuters" --documents "$n" --out "$out"
+  [ "$topics" = 0 ] || out=$here/out/synth-$n-topics-$topics
+  [ -f "$out/corpus.jsonl" ] || python3 "$here/synth.py" --reuters "$reuters" --documents "$n" \
+    --topic-documents "$topics" --out "$out"
   {
     "$py" "$here/measure.py" "crosscheck" -- "$root/target/release/crosscheck" report \
       "$out/corpus.jsonl" --format json -o "$out/crosscheck.json" --timings
