@@ -205,9 +205,11 @@ pub fn candidates_of(
     let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
     let mut stats = IndexStats::default();
     // One pass's pair records; with several passes, each pass's are sorted and packed (see
-    // [`PackedPairs`]) before the next pass draws into the same buffer.
+    // [`PackedPairs`]) before the next pass draws into the same buffer, a list for each range
+    // of first documents, so that the ranges can be counted in parallel.
     let mut pairs: Vec<u64> = Vec::new();
-    let mut packed: Vec<PackedPairs> = Vec::new();
+    let ranges = COUNT_RANGES.min(documents.max(1));
+    let mut packed: Vec<Vec<PackedPairs>> = (0..ranges).map(|_| Vec::new()).collect();
     // One buffer for every pass's postings: a pass takes a gigabyte at a million documents,
     // and memory freed and taken again between passes came back from the kernel as fresh
     // pages, zeroed, each time (half the indexing's CPU was system time). It has room for a
@@ -245,7 +247,20 @@ pub fn candidates_of(
         if passes > 1 {
             stats.shingle_pairs += pairs.len() as u64;
             pairs.par_sort_unstable();
-            packed.push(PackedPairs::pack(&pairs));
+            // Range r holds the pairs whose first document is in r * documents / ranges ..
+            let bounds: Vec<usize> = (0..=ranges)
+                .map(|r| {
+                    let first = (r * documents).div_ceil(ranges) as u64;
+                    pairs.partition_point(|&key| key >> 32 < first)
+                })
+                .collect();
+            let lists: Vec<PackedPairs> = bounds
+                .par_windows(2)
+                .map(|w| PackedPairs::pack(&pairs[w[0]..w[1]]))
+                .collect();
+            for (range, list) in packed.iter_mut().zip(lists) {
+                range.push(list);
+            }
             pairs.clear();
         }
     }
@@ -255,11 +270,23 @@ pub fn candidates_of(
     let kept = kept_signatures(&kept, &lengths, options);
     let out = if passes > 1 {
         drop(pairs);
-        let merged = merge_sorted(packed.iter().map(PackedPairs::iter).collect());
-        count_sorted(merged, &kept, options, &mut stats)
+        let counted: Vec<(Vec<Candidate>, u64)> = packed
+            .par_iter()
+            .map(|lists| {
+                let merged = merge_sorted(lists.iter().map(PackedPairs::iter).collect());
+                count_sorted(merged, &kept, options)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(counted.iter().map(|(c, _)| c.len()).sum());
+        for (candidates, touched) in counted {
+            out.extend(candidates);
+            stats.touched_pairs += touched;
+        }
+        out
     } else {
         count(pairs, &kept, options, &mut stats)
     };
+    stats.candidates = out.len() as u64;
     (out, stats)
 }
 
@@ -400,20 +427,27 @@ pub(crate) fn count(
 ) -> Vec<Candidate> {
     stats.shingle_pairs = pairs.len() as u64;
     pairs.par_sort_unstable();
-    count_sorted(pairs.into_iter(), kept, options, stats)
+    let (out, touched) = count_sorted(pairs.into_iter(), kept, options);
+    stats.touched_pairs += touched;
+    stats.candidates = out.len() as u64;
+    out
 }
 
-/// [`count`] for pair records already in order; counts the distinct pairs and the candidates
-/// in `stats`.
+/// Ranges of first documents whose pair records [`candidates_of`] packs and counts apart, in
+/// parallel, when it makes several passes. A pair lies whole in one range.
+const COUNT_RANGES: usize = 64;
+
+/// [`count`] for pair records already in order: the candidates, and how many distinct pairs
+/// the records held.
 fn count_sorted(
     sorted: impl Iterator<Item = u64>,
     kept: &[u32],
     options: &IndexOptions,
-    stats: &mut IndexStats,
-) -> Vec<Candidate> {
+) -> (Vec<Candidate>, u64) {
     let mut out = Vec::new();
+    let mut touched = 0;
     let mut push = |key: u64, shared: u32| {
-        stats.touched_pairs += 1;
+        touched += 1;
         let (a, b) = ((key >> 32) as u32, key as u32);
         let smaller = kept[a as usize].min(kept[b as usize]);
         if shared >= needed(smaller, options) {
@@ -434,8 +468,7 @@ fn count_sorted(
     if let Some((current, shared)) = run {
         push(current, shared);
     }
-    stats.candidates = out.len() as u64;
-    out
+    (out, touched)
 }
 
 fn bucket_aligned_chunks(postings: &[(u64, u32)], parts: usize) -> Vec<&[(u64, u32)]> {
