@@ -341,11 +341,11 @@ fn mentions_of(
         if figures == 0 || figures * 4 > tokens.len() {
             continue;
         }
-        let (text, starts) = sentence.text_and_lines(|i| document.line(i));
+        let (mut text, starts) = sentence.text_and_lines(|i| document.line(i));
         if text.contains(" vs ") {
             continue;
         }
-        let names = names(&text, weights);
+        let mut names = names(&text, weights);
         all_names.extend_from_slice(&names);
         named[k] = true;
         if names.is_empty() {
@@ -374,11 +374,9 @@ fn mentions_of(
         context.dedup();
         // Held for every figure sentence of the collection until the cross-check ends (1.7
         // million of them at a million documents): no growth slack.
-        let mut text = text;
         text.shrink_to_fit();
         context.shrink_to_fit();
         nouns.shrink_to_fit();
-        let mut names = names;
         names.shrink_to_fit();
         out.push(Mention {
             document: d,
