@@ -87,15 +87,50 @@ pub fn sign(tokens: &[Token], shingle_words: usize) -> Signature {
 /// The shingle hashes of a token sequence, in reading order, repeats and all: its
 /// [`Signature`] once sorted and made distinct.
 pub fn shingles(tokens: &[Token], shingle_words: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    shingles_in(tokens, shingle_words, HashRange::ALL, &mut out);
+    out
+}
+
+/// Appends to `out` the shingle hashes of `tokens` that fall in `range`, in reading order,
+/// repeats and all: [`shingles`] of one range of hashes, without making the others' list.
+pub fn shingles_in(tokens: &[Token], shingle_words: usize, range: HashRange, out: &mut Vec<u64>) {
     let k = shingle_words.max(1);
     if tokens.len() < k {
-        if tokens.is_empty() {
-            Vec::new()
-        } else {
-            vec![combine(tokens)]
+        if !tokens.is_empty() && range.holds(combine(tokens)) {
+            out.push(combine(tokens));
         }
-    } else {
-        tokens.windows(k).map(combine).collect()
+        return;
+    }
+    // Room for this range's share, with a little to spare: hashes spread evenly.
+    out.reserve((tokens.len() - k + 1) / range.parts + 8);
+    out.extend(tokens.windows(k).map(combine).filter(|&h| range.holds(h)));
+}
+
+/// One of several equal ranges of shingle hashes, in hash order: the hashes a pass of
+/// [`candidates_of`] gathers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashRange {
+    parts: usize,
+    part: usize,
+}
+
+impl HashRange {
+    /// Every hash.
+    pub const ALL: HashRange = HashRange { parts: 1, part: 0 };
+
+    /// Range `part` of `parts`.
+    pub fn new(part: usize, parts: usize) -> HashRange {
+        HashRange {
+            parts: parts.max(1),
+            part,
+        }
+    }
+
+    /// Whether `hash` falls in this range.
+    #[inline]
+    pub fn holds(&self, hash: u64) -> bool {
+        self.parts == 1 || part_of(hash, self.parts) == self.part
     }
 }
 
@@ -178,14 +213,15 @@ pub fn candidates(
     candidates_of(
         signatures.len(),
         shingles,
-        |doc| signatures[doc].clone(),
+        |doc, range, out| out.extend(signatures[doc].iter().filter(|&&h| range.holds(h))),
         options,
     )
 }
 
 /// Finds candidate pairs among `documents` documents, taking each one's shingle hashes from
-/// `shingles_of` (in any order, repeats allowed; see [`shingles`]) as its postings are
-/// gathered: no signature is held beyond that (at a million news articles they would take
+/// `shingles_of` as its postings are gathered: `shingles_of(doc, range, out)` appends to `out`
+/// those of document `doc` in `range`, in any order, repeats allowed (see [`shingles_in`]).
+/// No signature is held beyond that (at a million news articles they would take
 /// about 3 GB beside the postings).
 ///
 /// `shingles` bounds the number of postings (the documents' words will do). Past
@@ -197,7 +233,7 @@ pub fn candidates(
 pub fn candidates_of(
     documents: usize,
     shingles: u64,
-    shingles_of: impl Fn(usize) -> Vec<u64> + Sync,
+    shingles_of: impl Fn(usize, HashRange, &mut Vec<u64>) + Sync,
     options: &IndexOptions,
 ) -> (Vec<Candidate>, IndexStats) {
     let passes = passes(shingles, options);
@@ -218,21 +254,22 @@ pub fn candidates_of(
     let mut postings: Vec<(u64, u32)> =
         Vec::with_capacity((shingles.div_ceil(passes as u64) as usize).saturating_mul(5) / 4);
     for pass in 0..passes {
-        let in_pass = |h: u64| part_of(h, passes) == pass;
+        let range = HashRange::new(pass, passes);
         postings.clear();
         for first in (0..documents).step_by(GATHER_DOCUMENTS) {
             let block = first..(first + GATHER_DOCUMENTS).min(documents);
             let shingles: Vec<Vec<u64>> = block
                 .into_par_iter()
                 .map(|doc| {
-                    let mut shingles = shingles_of(doc);
+                    let mut shingles = Vec::new();
                     if pass == 0 {
+                        shingles_of(doc, HashRange::ALL, &mut shingles);
                         shingles.sort_unstable();
                         shingles.dedup();
                         lengths[doc].store(shingles.len() as u32, Ordering::Relaxed);
-                        shingles.retain(|&h| in_pass(h));
+                        shingles.retain(|&h| range.holds(h));
                     } else {
-                        shingles.retain(|&h| in_pass(h));
+                        shingles_of(doc, range, &mut shingles);
                         shingles.sort_unstable();
                         shingles.dedup();
                     }

@@ -407,12 +407,13 @@ fn run<'a>(
     let words: u64 = digests.iter().map(|d| d.summary.words as u64).sum();
     let passes = index::passes(words, &options.index);
     progress.stage("indexing", (n * passes) as u64);
-    let shingles_of = |doc: usize| {
+    let shingles_of = |doc: usize, range: index::HashRange, out: &mut Vec<u64>| {
         progress.advance(1);
-        if digests[doc].summary.words < options.index.min_words {
-            return Vec::new(); // too short to judge by wording: identical texts only
+        // Too short to judge by wording: identical texts only.
+        if digests[doc].summary.words >= options.index.min_words {
+            let tokens = analyses.tokens(doc);
+            index::shingles_in(&tokens, options.index.shingle_words, range, out);
         }
-        index::shingles(&analyses.tokens(doc), options.index.shingle_words)
     };
     let (mut candidates, index_stats) = index::candidates_of(n, words, shingles_of, &options.index);
     let fingerprints: Vec<Option<u64>> = digests.iter().map(|d| d.fingerprint).collect();
