@@ -97,8 +97,11 @@ pub fn shingles(tokens: &[Token], shingle_words: usize) -> Vec<u64> {
 pub fn shingles_in(tokens: &[Token], shingle_words: usize, range: HashRange, out: &mut Vec<u64>) {
     let k = shingle_words.max(1);
     if tokens.len() < k {
-        if !tokens.is_empty() && range.holds(combine(tokens)) {
-            out.push(combine(tokens));
+        if !tokens.is_empty() {
+            let hash = combine(tokens);
+            if range.holds(hash) {
+                out.push(hash);
+            }
         }
         return;
     }
@@ -119,8 +122,9 @@ impl HashRange {
     /// Every hash.
     pub const ALL: HashRange = HashRange { parts: 1, part: 0 };
 
-    /// Range `part` of `parts`.
+    /// Range `part` of `parts` (`part < parts`).
     pub fn new(part: usize, parts: usize) -> HashRange {
+        debug_assert!(part < parts.max(1), "range {part} of {parts}");
         HashRange {
             parts: parts.max(1),
             part,
@@ -681,6 +685,40 @@ mod tests {
         assert_eq!(sig("a b c a b c").len(), 3);
         assert_eq!(sig("two words").len(), 1);
         assert!(sig("").is_empty());
+    }
+
+    #[test]
+    fn the_ranges_of_a_pass_split_the_shingles_between_them() {
+        let tokens: Vec<Token> = (0..200u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9) % 37)
+            .collect();
+        let all = shingles(&tokens, 3);
+        for parts in [1, 2, 6] {
+            let mut union = Vec::new();
+            for part in 0..parts {
+                let range = HashRange::new(part, parts);
+                let mut one = Vec::new();
+                shingles_in(&tokens, 3, range, &mut one);
+                assert!(one.iter().all(|&h| part_of(h, parts) == part));
+                union.extend(one);
+            }
+            // Each shingle in exactly one range, repeats and all.
+            let mut expected = all.clone();
+            expected.sort_unstable();
+            union.sort_unstable();
+            assert_eq!(union, expected, "{parts} ranges");
+        }
+        // Fewer tokens than a shingle's words: one shingle of them all, in one range.
+        let short = shingles(&tokens[..2], 3);
+        assert_eq!(short.len(), 1);
+        let held: usize = (0..6)
+            .map(|part| {
+                let mut one = Vec::new();
+                shingles_in(&tokens[..2], 3, HashRange::new(part, 6), &mut one);
+                one.len()
+            })
+            .sum();
+        assert_eq!(held, 1);
     }
 
     #[test]
