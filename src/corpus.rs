@@ -4,8 +4,8 @@
 //! A collection that fits in memory is held, as it always was. A larger one (see
 //! [`SpillMode`]) is written to a spill file as it is read; the run keeps only each document's
 //! id and origin, and stages that look at every document read them back a chunk at a time.
-//! Both ways give the same report: the stages are written once, against [`Corpus`] and
-//! [`Analyses`], and a test holds the two to each other.
+//! Both ways give the same report: the stages are written once, against `Corpus` and
+//! `Analyses`, and a test holds the two to each other.
 
 use std::borrow::Cow;
 use std::io;

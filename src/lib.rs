@@ -99,7 +99,7 @@ pub struct Options {
 
 /// Receives progress from a long run. Every method has an empty default.
 ///
-/// The stages of [`report`], in order: reading, chrome, tokenizing, indexing, weighing,
+/// The stages of [`report()`], in order: reading, chrome, tokenizing, indexing, weighing,
 /// verifying, clustering; [`report_with_views`] adds laying out.
 pub trait Progress: Sync {
     /// A stage starts, with `total` units of work (0 if unknown).
@@ -134,7 +134,7 @@ pub fn report(
     Ok(report)
 }
 
-/// [`report`], and for each reported pair the rows of its side-by-side view, in the order of
+/// [`report()`], and for each reported pair the rows of its side-by-side view, in the order of
 /// `report.pairs`: what the HTML report shows. The rows come from the same alignment as the
 /// pair's passages (token weights from the whole collection).
 pub fn report_with_views(

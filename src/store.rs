@@ -267,7 +267,7 @@ fn guarded<T>(
 /// numbers in order, so each commit appends to the tables. The postings fall all over their key
 /// space: each batch's are sorted and written to a temporary file as a run (12 bytes a
 /// posting), and the runs are merged at the end, the lists written in key order and committed
-/// every [`KEYS_PER_COMMIT`] keys. Fingerprints (one a document) and token counts (one a word
+/// every `KEYS_PER_COMMIT` keys. Fingerprints (one a document) and token counts (one a word
 /// of the vocabulary) are kept in memory and written the same way.
 pub struct Builder {
     store: Store,

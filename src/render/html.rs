@@ -14,7 +14,7 @@
 //! the size of the documents.
 //!
 //! Escaping: every piece of document text goes through [`Esc`] in markup, and through
-//! [`script_json`] in data blocks (where `<` is written `\u003c`, so no text can close the
+//! `script_json` in data blocks (where `<` is written `\u003c`, so no text can close the
 //! block); the script only ever sets `textContent`. Links to a pair are stable across runs:
 //! `#pair=A&B`, with the two ids percent-encoded as JavaScript's `encodeURIComponent` does,
 //! optionally followed by `&a=LINE` or `&b=LINE` to point at a line of one side.
