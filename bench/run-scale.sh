@@ -6,8 +6,9 @@
 #
 #   bench/run-scale.sh [SIZE...]      default: 10000 100000; REUTERS=path overrides the corpus
 #   bench/run-scale.sh 10000 100000 1000000   the curve in BENCHMARKS.md (1M: 2.3 GB of disk,
-#                                     spilled to a temporary file, ~3.4 GB of memory and ~7 GB of
-#                                     disk for crosscheck; the peers add ~10 minutes)
+#                                     spilled to a temporary file, ~2.7 GB of memory and ~7 GB of
+#                                     disk for crosscheck; the peers add ~15 minutes, and
+#                                     datasketch takes ~13 GB of memory there)
 #   PEERS=0 bench/run-scale.sh ...    crosscheck alone
 #   TOPICS=10000 bench/run-scale.sh ...   a topic every 10,000 documents (bench/synth.py
 #                                     --topic-documents): each size then repeats the 10,000's
