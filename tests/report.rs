@@ -326,6 +326,19 @@ fn template_stories_and_other_days_make_no_cross_conflicts() {
         "{:?}",
         report["conflicts"]
     );
+    // Nor when one of the two says its sentence twice: a template is counted in documents,
+    // not in sentences.
+    let mut twice = story("02", 5, 761);
+    let text = twice["text"].as_str().unwrap().to_string();
+    let first = text.split("\n\n").next().unwrap().to_string();
+    twice["text"] = format!("{first}\n\n{text}").into();
+    std::fs::write(&path, [twice.to_string(), lines[1].clone()].join("\n")).unwrap();
+    let report = report_json(&[path.to_str().unwrap()]);
+    assert!(
+        !conflicts_of(&report, "cross").is_empty(),
+        "{:?}",
+        report["conflicts"]
+    );
 
     // Two reports of one event filed on different days: the figure may have changed.
     let ferry = |id: &str, date: &str, text: &str| {
