@@ -324,11 +324,11 @@ pub fn candidates_of(
             out.extend(candidates);
             stats.touched_pairs += touched;
         }
+        stats.candidates = out.len() as u64;
         out
     } else {
         count(pairs, &kept, options, &mut stats)
     };
-    stats.candidates = out.len() as u64;
     (out, stats)
 }
 
