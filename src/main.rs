@@ -339,7 +339,8 @@ struct ReportArgs {
     threshold: Option<f32>,
 
     /// Print how long each stage took to standard error, and (on Linux) the memory resident at
-    /// its end, the high-water mark so far, and the user and system CPU time it took.
+    /// its end, the high-water mark so far, and the user and system CPU time, page faults and
+    /// bytes read and written it took.
     #[arg(long)]
     timings: bool,
 }
@@ -960,15 +961,24 @@ struct Bar {
 }
 
 /// Resident memory and its high-water mark, in bytes, as Linux reports them in
-/// /proc/self/status, and the CPU time used so far (/proc/self/stat); `None` elsewhere.
+/// /proc/self/status, the CPU time and page faults so far (/proc/self/stat), and the bytes
+/// read and written so far (/proc/self/io, where the system lets a process read it); `None`
+/// elsewhere.
 #[derive(Clone, Copy)]
 struct Usage {
     resident: u64,
     high_water: u64,
     /// User and system CPU time, in clock ticks (USER_HZ, 100 a second on Linux). System
-    /// time is mostly the kernel finding and zeroing pages for memory taken afresh.
+    /// time is mostly the kernel finding and zeroing pages for memory taken afresh, and
+    /// copying the spill file's bytes into and out of the page cache.
     user: u64,
     system: u64,
+    /// Minor page faults: pages of memory touched for the first time since the kernel gave
+    /// them (or took them back).
+    faults: u64,
+    /// Bytes read and written through system calls (the input, the spill files, the report),
+    /// whether or not they reached the disk.
+    io: Option<(u64, u64)>,
 }
 
 impl Usage {
@@ -984,29 +994,52 @@ impl Usage {
                 .ok()?;
             Some(kb * 1024)
         };
-        // The fields after the command's name, which ends at the last ')': state is the
-        // first, utime the twelfth, stime the thirteenth.
+        // The fields after the command's name, which ends at the last ')', counted from 0:
+        // state is 0, minflt 7, utime 11, stime 12.
         let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
         let (_, fields) = stat.rsplit_once(')')?;
-        let mut times = fields.split_whitespace().skip(11);
-        let user = times.next()?.parse().ok()?;
-        let system = times.next()?.parse().ok()?;
+        let fields: Vec<&str> = fields.split_whitespace().collect();
+        let number = |k: usize| -> Option<u64> { fields.get(k)?.parse().ok() };
+        let io = std::fs::read_to_string("/proc/self/io")
+            .ok()
+            .and_then(|io| {
+                let bytes = |name: &str| -> Option<u64> {
+                    io.lines()
+                        .find_map(|l| l.strip_prefix(name))?
+                        .trim()
+                        .parse()
+                        .ok()
+                };
+                Some((bytes("rchar:")?, bytes("wchar:")?))
+            });
         Some(Usage {
             resident: field("VmRSS:")?,
             high_water: field("VmHWM:")?,
-            user,
-            system,
+            user: number(11)?,
+            system: number(12)?,
+            faults: number(7)?,
+            io,
         })
     }
 
-    /// The memory at the end of a stage that began with `start`, and the CPU time it took.
+    /// The memory at the end of a stage that began with `start`, and the CPU time, page
+    /// faults and input and output it took.
     fn describe(self, start: Option<Usage>) -> String {
         let cpu = start.map_or(String::new(), |start| {
             let ms = |ticks: u64, since: u64| ticks.saturating_sub(since) * 10;
+            let io = match (self.io, start.io) {
+                (Some((read, written)), Some((read_before, written_before))) => format!(
+                    ", {:>6} MB read, {:>6} MB written",
+                    read.saturating_sub(read_before) >> 20,
+                    written.saturating_sub(written_before) >> 20
+                ),
+                _ => String::new(),
+            };
             format!(
-                ", CPU {:>7} ms user {:>6} ms system",
+                ", CPU {:>7} ms user {:>6} ms system, {:>8} page faults{io}",
                 ms(self.user, start.user),
-                ms(self.system, start.system)
+                ms(self.system, start.system),
+                self.faults.saturating_sub(start.faults)
             )
         });
         format!(

@@ -529,9 +529,16 @@ fn timings_give_each_stage_its_time_memory_and_cpu() {
         if cfg!(target_os = "linux") && stage != "total" {
             assert!(line.contains("MB, high-water"), "{line}");
             assert!(
-                line.contains(" ms user ") && line.ends_with(" ms system"),
+                line.contains(" ms user ") && line.contains(" ms system, "),
                 "{line}"
             );
+            assert!(line.contains(" page faults"), "{line}");
+            if std::fs::read_to_string("/proc/self/io").is_ok() {
+                assert!(
+                    line.contains(" MB read, ") && line.ends_with(" MB written"),
+                    "{line}"
+                );
+            }
         }
     }
 }
