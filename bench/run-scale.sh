@@ -21,6 +21,7 @@ peers=${PEERS:-1}
 topics=${TOPICS:-0}
 py=$here/.venv/bin/python
 sizes=("$@")
+dirs=()
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 if [ "$peers" != 0 ]; then "$here/setup.sh"; else py=python3; fi
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
@@ -57,4 +58,30 @@ for r in rows:
 PY
   # crosscheck must find every planted copy; the peers are measured, not held to it.
   "$py" "$here/synth.py" score --truth "$out/truth.json" --report "$out/crosscheck.json"
+  dirs+=("$out")
 done
+
+# The curve over this run's sizes: how crosscheck's time grows against the documents and
+# against the work they make (candidate pairs verified, conflicts cross-checked).
+[ ${#dirs[@]} -gt 1 ] || exit 0
+"$py" - "${dirs[@]}" <<'PY'
+import json, sys
+rows = []
+for out in sys.argv[1:]:
+    times = next(r for r in map(json.loads, open(f"{out}/times.jsonl")) if r["name"] == "crosscheck")
+    stats = json.load(open(f"{out}/crosscheck.json"))["stats"]
+    rows.append((stats["documents"], times["wall_s"], times["cpu_s"], stats["candidates"],
+                 stats["conflicts"]))
+print("\ncrosscheck's curve (growth from the size before)\n")
+print("| documents | wall (s) | CPU (s) | candidates | conflicts | documents x | wall x | CPU x | candidates x |")
+print("|---|---|---|---|---|---|---|---|---|")
+before = None
+for row in rows:
+    docs, wall, cpu, candidates, conflicts = row
+    growth = ["", "", "", ""] if before is None else [
+        f"{now / max(then, 1e-9):.1f}" for now, then in zip(
+            (docs, wall, cpu, candidates), (before[0], before[1], before[2], before[3]))]
+    print(f"| {docs:,} | {wall:.2f} | {cpu:.2f} | {candidates:,} | {conflicts:,} | "
+          + " | ".join(growth) + " |")
+    before = row
+PY
