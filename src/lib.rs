@@ -362,6 +362,7 @@ fn verify_all(
             let pair = verify_guarded((&a.0, &a.1, &a.2), (&b.0, &b.1, &b.2), options);
             Some(pair.transpose()?.map(|pair| (c.a, c.b, pair)))
         }));
+        loaded.into_par_iter().for_each(drop);
     }
     outcomes
 }
