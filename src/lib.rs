@@ -100,7 +100,7 @@ pub struct Options {
 /// Receives progress from a long run. Every method has an empty default.
 ///
 /// The stages of [`report()`], in order: reading, chrome, tokenizing, indexing, weighing,
-/// verifying, clustering; [`report_with_views`] adds laying out.
+/// verifying, cross-checking, clustering; [`report_with_views`] adds laying out.
 pub trait Progress: Sync {
     /// A stage starts, with `total` units of work (0 if unknown).
     fn stage(&self, _name: &'static str, _total: u64) {}
