@@ -198,6 +198,13 @@ fn word_chunks(
         if from >= end {
             return None;
         }
+        // A word and the space after it take two bytes at least, so a piece this short holds
+        // no more than `max` words: almost every sentence is one, and is not scanned.
+        if end - from <= 2 * max {
+            let rest = (from, end);
+            from = end;
+            return Some(rest);
+        }
         let mut words = 0;
         let mut in_word = false;
         for (i, c) in block[from..end].char_indices() {
@@ -327,6 +334,9 @@ fn ends_with_abbreviation(sentence: &str) -> bool {
         .unwrap_or("");
     if word.chars().count() == 1 && word.chars().all(char::is_uppercase) {
         return true; // an initial: "John F. Kennedy"
+    }
+    if word.is_ascii() {
+        return ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word));
     }
     let lower = word.to_lowercase();
     ABBREVIATIONS.contains(&lower.as_str())
