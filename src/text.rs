@@ -234,22 +234,30 @@ fn push_sentence(
 ) {
     let text = &block[start..end];
     let first = out.tokens.len() as u32;
-    let mut capitalized: Vec<bool> = Vec::new();
+    // Keys: figures, and names: capitalized words inside the sentence, and its first word
+    // when the second is capitalized too ("AVX Corp said", "Mobil Oil Singapore will"). The
+    // first word waits for the second.
+    let mut words = 0;
+    let mut first_capitalized = false;
     for_each_word(text, |word| {
-        out.tokens.push(token_of(word));
-        capitalized.push(word.starts_with(char::is_uppercase));
-    });
-    // Names: capitalized words inside the sentence, and its first word when the second is
-    // capitalized too ("AVX Corp said", "Mobil Oil Singapore will").
-    let tokens = &out.tokens[first as usize..];
-    for (i, &token) in tokens.iter().enumerate() {
-        let name = capitalized[i]
-            && !is_stopword(token)
-            && (i > 0 || capitalized.get(1).copied().unwrap_or(false));
+        let token = token_of(word);
+        let capitalized = word.starts_with(char::is_uppercase);
+        if words == 1 && first_capitalized && capitalized {
+            let opening = out.tokens[first as usize];
+            if !is_stopword(opening) && !is_number(opening) {
+                out.keys.push(opening);
+            }
+        }
+        if words == 0 {
+            first_capitalized = capitalized;
+        }
+        let name = words > 0 && capitalized && !is_stopword(token);
         if name || is_number(token) {
             out.keys.push(token);
         }
-    }
+        out.tokens.push(token);
+        words += 1;
+    });
     let last = out.tokens.len() as u32;
     if last == first {
         // No words ("📰", "—"): the piece stays with the sentence before it in the block, so
