@@ -187,9 +187,9 @@ fn standalone(document: &Document) -> Vec<bool> {
 /// such a line is never chrome by its words alone ("by Canadian negotiators ..." is no byline,
 /// "Saturday." no dateline). A line carries on when the one before it does not end a sentence
 /// and: the document is hard-wrapped, or the line before is long (40 characters or more) and
-/// this one ends the sentence, or this one starts in lower case or with a digit.
-fn continuations(texts: &[&str]) -> Vec<bool> {
-    let wrapped = is_hard_wrapped(texts);
+/// this one ends the sentence, or this one starts in lower case or with a digit. `wrapped`
+/// is [`is_hard_wrapped`] of `texts`.
+fn continuations(texts: &[&str], wrapped: bool) -> Vec<bool> {
     (0..texts.len())
         .map(|i| {
             i > 0
@@ -389,9 +389,9 @@ fn detect_one(document: &Document, recurring: &FxHashSet<u64>) -> Chrome {
     let keys: Vec<String> = texts.iter().map(|l| line_key(l)).collect();
     let counts: Vec<usize> = keys.iter().map(|k| word_count(k)).collect();
     let alone = standalone(document);
-    let continues = continuations(&texts);
-    // Lines that belong to a sentence running over several lines: never chrome by their words.
     let wrapped = is_hard_wrapped(&texts);
+    let continues = continuations(&texts, wrapped);
+    // Lines that belong to a sentence running over several lines: never chrome by their words.
     let in_sentence: Vec<bool> = (0..n)
         .map(|i| continues[i] || (i + 1 < n && continues[i + 1]) || (wrapped && !alone[i]))
         .collect();
@@ -535,11 +535,9 @@ fn is_pictograph(c: char) -> bool {
 fn is_menu_item(text: &str, words: usize) -> bool {
     let trimmed = text.trim_start();
     // "Home | News | World": short items between bars or bullets.
-    let items: Vec<&str> = trimmed.split(['|', '•', '·']).map(str::trim).collect();
-    if items.len() >= 3
-        && items
-            .iter()
-            .all(|i| !i.is_empty() && i.split_whitespace().count() <= 3)
+    let mut items = trimmed.split(['|', '•', '·']).map(str::trim);
+    if trimmed.matches(['|', '•', '·']).nth(1).is_some()
+        && items.all(|i| !i.is_empty() && i.split_whitespace().count() <= 3)
     {
         return true;
     }
