@@ -544,11 +544,7 @@ fn names_no_one(word: &str) -> bool {
 /// documents ("U.S.", "Shr" and "Net" name nothing in particular in a newswire).
 fn names(text: &str, weights: &Weights) -> Vec<Token> {
     let judge_rarity = weights.documents() >= 50;
-    let mut out: Vec<Token> = text
-        .split_whitespace()
-        .skip(1)
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
+    let mut out: Vec<Token> = capitalized_words(text)
         .filter(|w| !names_no_one(w))
         .map(token_of)
         .filter(|&t| !judge_rarity || weights.share(t) <= 0.05)
@@ -556,6 +552,59 @@ fn names(text: &str, weights: &Weights) -> Vec<Token> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The words of `text` after the first, trimmed of what is neither letter nor digit, that start
+/// with a capital and have more than one byte: the candidates of [`names`].
+fn capitalized_words(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    if !text.is_ascii() {
+        return Box::new(
+            text.split_whitespace()
+                .skip(1)
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase())),
+        );
+    }
+    // The same, a byte at a time: most words start in lower case and are passed over without
+    // being trimmed. (U+000B is white space to `split_whitespace`, not to `u8`.)
+    let bytes = text.as_bytes();
+    let space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
+    let mut i = 0;
+    let mut first = true;
+    Box::new(std::iter::from_fn(move || {
+        loop {
+            while i < bytes.len() && space(bytes[i]) {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                return None;
+            }
+            let mut start = i;
+            while start < bytes.len()
+                && !space(bytes[start])
+                && !bytes[start].is_ascii_alphanumeric()
+            {
+                start += 1;
+            }
+            let skip = std::mem::take(&mut first)
+                || start >= bytes.len()
+                || !bytes[start].is_ascii_uppercase();
+            i = start;
+            while i < bytes.len() && !space(bytes[i]) {
+                i += 1;
+            }
+            if skip {
+                continue;
+            }
+            let mut end = i;
+            while !bytes[end - 1].is_ascii_alphanumeric() {
+                end -= 1;
+            }
+            if end - start > 1 {
+                return Some(&text[start..end]);
+            }
+        }
+    }))
 }
 
 /// Years and month names in a sentence.
@@ -656,6 +705,23 @@ mod tests {
         assert!(times_agree(&a, &b), "1987 is shared");
         assert!(times_agree(&a, &c));
         assert!(!times_agree(&times("in 1986"), &times("in 1987")));
+    }
+
+    #[test]
+    proptest::proptest! {
+        /// The byte-at-a-time path for ASCII gives what the general one gives.
+        #[test]
+        fn capitalized_words_of_ascii_are_those_of_the_general_path(
+            text in "([A-Ca-c0-9]{0,3}[ .,()'\"\t\n\u{b}\u{c}\r\u{1c}\u{1f}-]{0,2}){0,20}"
+        ) {
+            let general: Vec<&str> = text
+                .split_whitespace()
+                .skip(1)
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
+                .collect();
+            proptest::prop_assert_eq!(capitalized_words(&text).collect::<Vec<_>>(), general);
+        }
     }
 
     #[test]
