@@ -707,7 +707,6 @@ mod tests {
         assert!(!times_agree(&times("in 1986"), &times("in 1987")));
     }
 
-    #[test]
     proptest::proptest! {
         /// The byte-at-a-time path for ASCII gives what the general one gives.
         #[test]
