@@ -128,25 +128,7 @@ fn line_key(line: &str) -> String {
     let line = line.trim();
     if line.is_ascii() {
         // The same key from runs of word bytes, for the lines nearly all news is made of.
-        let bytes = line.as_bytes();
-        let mut key = String::with_capacity(line.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if !KEY_BYTE[bytes[i] as usize] {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && KEY_BYTE[bytes[i] as usize] {
-                i += 1;
-            }
-            if !key.is_empty() {
-                key.push(' ');
-            }
-            key.push_str(&line[start..i]);
-        }
-        key.make_ascii_lowercase();
-        return key;
+        return ascii_key(line, usize::MAX).0;
     }
     let normalized = crate::text::normalize(line);
     let mut key = String::with_capacity(normalized.len());
@@ -176,6 +158,12 @@ fn counted_key(line: &str) -> (String, usize) {
         let words = word_count(&key);
         return (key, words);
     }
+    ascii_key(trimmed, KEY_WORDS)
+}
+
+/// The key of a trimmed ASCII line, from its runs of key bytes, cut after `max_words` words,
+/// and the number of words of the whole key.
+fn ascii_key(trimmed: &str, max_words: usize) -> (String, usize) {
     let bytes = trimmed.as_bytes();
     let mut key = String::new();
     let mut words = 0;
@@ -190,7 +178,7 @@ fn counted_key(line: &str) -> (String, usize) {
             i += 1;
         }
         words += 1;
-        if words <= KEY_WORDS {
+        if words <= max_words {
             if !key.is_empty() {
                 key.push(' ');
             }
