@@ -699,7 +699,6 @@ fn matches_rule(key: &str, text: &str, words: usize) -> bool {
         "loading",
         "show comments",
     ];
-
     const CONTAINS: &[&str] = &[
         "all rights reserved",
         "may not be published, broadcast",

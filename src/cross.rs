@@ -558,12 +558,7 @@ fn names(text: &str, weights: &Weights) -> Vec<Token> {
 /// with a capital and have more than one byte: the candidates of [`names`].
 fn capitalized_words(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
     if !text.is_ascii() {
-        return Box::new(
-            text.split_whitespace()
-                .skip(1)
-                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-                .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase())),
-        );
+        return Box::new(capitalized_words_of_any_text(text));
     }
     // The same, a byte at a time: most words start in lower case and are passed over without
     // being trimmed. (U+000B is white space to `split_whitespace`, not to `u8`.)
@@ -605,6 +600,14 @@ fn capitalized_words(text: &str) -> Box<dyn Iterator<Item = &str> + '_> {
             }
         }
     }))
+}
+
+/// [`capitalized_words`] of any text, a char at a time.
+fn capitalized_words_of_any_text(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace()
+        .skip(1)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
 }
 
 /// Years and month names in a sentence.
@@ -713,12 +716,7 @@ mod tests {
         fn capitalized_words_of_ascii_are_those_of_the_general_path(
             text in "([A-Ca-c0-9]{0,3}[ .,()'\"\t\n\u{b}\u{c}\r\u{1c}\u{1f}-]{0,2}){0,20}"
         ) {
-            let general: Vec<&str> = text
-                .split_whitespace()
-                .skip(1)
-                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-                .filter(|w| w.len() > 1 && w.starts_with(|c: char| c.is_uppercase()))
-                .collect();
+            let general: Vec<&str> = capitalized_words_of_any_text(&text).collect();
             proptest::prop_assert_eq!(capitalized_words(&text).collect::<Vec<_>>(), general);
         }
     }

@@ -480,8 +480,8 @@ thread_local! {
 /// The token cache's key for a word: the xxh3 hash of its bytes, as given (folded, any case).
 ///
 /// An entry is then 16 bytes, where the word's own bytes made it 32: Reuters-21578's 57,000
-/// distinct words fill a table of 65,536 entries, which at 32 bytes each (2 MB) missed the
-/// processor's second-level cache (1 MB here) on most lookups. Two words whose hashes collide
+/// distinct words fill a table of 65,536 entries, which at 32 bytes each (2 MB) did not fit
+/// the processor's second-level cache (1 MB a core here). Two words whose hashes collide
 /// would share a token; tokens are 64-bit hashes already, so that risk is of the same order
 /// as two stems colliding (about 10^-8 for a million distinct words).
 fn cache_key(word: &str) -> u64 {
