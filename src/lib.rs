@@ -305,13 +305,15 @@ pub(crate) fn summaries(documents: &[Document], prepared: &[Prepared]) -> Vec<Do
         .collect()
 }
 
-/// Documents whose candidate pairs are verified together when documents are spilled: they
-/// are read back and profiled for that block of pairs, then dropped.
+/// Documents whose candidate pairs are verified together when documents are spilled: their
+/// analyses are read back and profiled for that block of pairs, then dropped.
 const VERIFY_BLOCK_DOCUMENTS: usize = 100_000;
 
-/// Verifies every candidate pair (sorted), a block of pairs at a time: each block's documents
-/// (at most `block` of them, unless one pair alone brings more) are read back, profiled, used
-/// for its pairs and dropped. A document in pairs of several blocks is read in each.
+/// Verifies every candidate pair (sorted), a block of pairs at a time: the analyses of each
+/// block's documents (at most `block` of them, unless one pair alone brings more) are read
+/// back, profiled, used for its pairs and dropped, and the documents themselves are read only
+/// for the pairs that pass the gate ([`scored_passes_gate`]). A document in pairs of several
+/// blocks is read in each.
 fn verify_all(
     corpus: &Corpus,
     analyses: &Analyses,
@@ -340,31 +342,70 @@ fn verify_all(
         };
         let (now, later) = rest.split_at(taken);
         rest = later;
-        let mut members: Vec<u32> = now.iter().flat_map(|c| [c.a, c.b]).collect();
-        members.par_sort_unstable();
-        members.dedup();
-        let loaded: Vec<(Cow<'_, Document>, Cow<'_, Prepared>, Profile)> = members
+        let members = members_of(now.iter());
+        let loaded: Vec<(Cow<'_, Prepared>, Profile)> = members
             .par_iter()
             .map(|&i| {
                 let prepared = analyses.get(i as usize);
                 let profile = Profile::new(&prepared.analysis, weights);
-                (corpus.get(i as usize), prepared, profile)
+                (prepared, profile)
             })
             .collect();
-        let slot = |i: u32| {
+        let slot = |members: &[u32], i: u32| {
             members
                 .binary_search(&i)
                 .expect("a pair's documents are loaded")
         };
-        outcomes.par_extend(now.par_iter().filter_map(|c| {
-            let (a, b) = (&loaded[slot(c.a)], &loaded[slot(c.b)]);
+        // Most pairs fail the gate, which needs no document: a spilled document is read back
+        // only for the pairs that pass, each kept with its scored sentences. (A pair whose
+        // gate hit a bug is kept unscored: verifying it turns the panic into a warning.)
+        let passed: Vec<(index::Candidate, Option<align::Scored>)> = now
+            .par_iter()
+            .filter_map(|c| {
+                let (a, b) = (&loaded[slot(&members, c.a)], &loaded[slot(&members, c.b)]);
+                let gated = caught(|| {
+                    let scored = align::Scored::new(&a.1, &b.1, &options.align);
+                    scored_passes_gate(&scored, (&a.0, &a.1), (&b.0, &b.1), options)
+                        .then_some(scored)
+                });
+                match gated {
+                    Ok(None) => {
+                        progress.advance(1);
+                        None
+                    }
+                    Ok(Some(scored)) => Some((*c, Some(scored))),
+                    Err(_) => Some((*c, None)),
+                }
+            })
+            .collect();
+        let readers = members_of(passed.iter().map(|(c, _)| c));
+        let documents: Vec<Cow<'_, Document>> = readers
+            .par_iter()
+            .map(|&i| corpus.get(i as usize))
+            .collect();
+        outcomes.par_extend(passed.into_par_iter().filter_map(|(c, scored)| {
+            let (a, b) = (&loaded[slot(&members, c.a)], &loaded[slot(&members, c.b)]);
+            let a = (documents[slot(&readers, c.a)].as_ref(), a.0.as_ref(), &a.1);
+            let b = (documents[slot(&readers, c.b)].as_ref(), b.0.as_ref(), &b.1);
             progress.advance(1);
-            let pair = verify_guarded((&a.0, &a.1, &a.2), (&b.0, &b.1, &b.2), options);
+            let pair = match scored {
+                Some(scored) => guarded(a.0, b.0, || verify_scored(scored, a, b, options)),
+                None => verify_guarded(a, b, options),
+            };
             Some(pair.transpose()?.map(|pair| (c.a, c.b, pair)))
         }));
+        documents.into_par_iter().for_each(drop);
         loaded.into_par_iter().for_each(drop);
     }
     outcomes
+}
+
+/// The documents of `pairs`, sorted and distinct.
+fn members_of<'a>(pairs: impl Iterator<Item = &'a index::Candidate>) -> Vec<u32> {
+    let mut members: Vec<u32> = pairs.flat_map(|c| [c.a, c.b]).collect();
+    members.par_sort_unstable();
+    members.dedup();
+    members
 }
 
 /// The pipeline from documents read to the report, keeping what views of its pairs need.
@@ -558,13 +599,18 @@ pub(crate) fn verify_guarded(
     b: Verifiable,
     options: &Options,
 ) -> Result<Option<Verified>, Warning> {
-    caught(|| verify_pair(a, b, options)).map_err(|what| Warning {
-        path: a.0.path.display().to_string(),
-        line: a.0.record,
+    guarded(a.0, b.0, || verify_pair(a, b, options))
+}
+
+/// Runs `f`, the verifying of `a` and `b`, with a panic turned into a warning that names them.
+fn guarded<T>(a: &Document, b: &Document, f: impl FnOnce() -> T) -> Result<T, Warning> {
+    caught(f).map_err(|what| Warning {
+        path: a.path.display().to_string(),
+        line: a.record,
         kind: ingest::WarningKind::Internal,
         message: format!(
             "{:?} and {:?}: not compared, crosscheck hit a bug ({what}); please report it",
-            a.0.id, b.0.id
+            a.id, b.id
         ),
     })
 }
@@ -601,19 +647,20 @@ fn verify_pair_gated(
     gate: bool,
 ) -> Option<Verified> {
     let scored = align::Scored::new(a.2, b.2, &options.align);
-    // Most candidates fall short of any verdict on their scored sentences alone.
-    if gate && !scored.may_reach(&options.judge.reach(true)) {
+    if gate && !scored_passes_gate(&scored, (a.1, a.2), (b.1, b.2), options) {
         return None;
     }
+    verify_scored(scored, a, b, options)
+}
+
+/// [`verify_pair`] past the gate, given the pair's scored sentences.
+fn verify_scored(
+    scored: align::Scored,
+    a: Verifiable,
+    b: Verifiable,
+    options: &Options,
+) -> Option<Verified> {
     let agreement = judge::key_agreement(a.2, b.2);
-    // Many of the rest are template stories whose names and figures rule out a full
-    // duplicate: only a reused passage is left to find.
-    let full = options
-        .judge
-        .keys_may_agree(&a.1.analysis, &b.1.analysis, agreement);
-    if gate && !full && !scored.may_reach(&options.judge.reach(false)) {
-        return None;
-    }
     let alignment = scored.align(&options.align);
     let side_a = Side {
         document: a.0,
@@ -652,6 +699,28 @@ fn verify_pair_gated(
         passages,
     };
     Some((pair, found))
+}
+
+/// Whether a pair could be reported, judged on its scored sentences and analyses alone (no
+/// document): the gate [`verify_pair`] puts each pair through before aligning it. `false`
+/// is a promise.
+fn scored_passes_gate(
+    scored: &align::Scored,
+    a: (&Prepared, &Profile),
+    b: (&Prepared, &Profile),
+    options: &Options,
+) -> bool {
+    // Most candidates fall short of any verdict on their scored sentences alone.
+    if !scored.may_reach(&options.judge.reach(true)) {
+        return false;
+    }
+    // Many of the rest are template stories whose names and figures rule out a full
+    // duplicate: only a reused passage is left to find.
+    let agreement = judge::key_agreement(a.1, b.1);
+    options
+        .judge
+        .keys_may_agree(&a.0.analysis, &b.0.analysis, agreement)
+        || scored.may_reach(&options.judge.reach(false))
 }
 
 /// Builds the report from verified pairs (indices into `documents`), filling in the clusters,
