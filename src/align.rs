@@ -62,8 +62,10 @@ impl Weights {
 
     /// The share of documents holding `token`, in [0, 1].
     pub fn share(&self, token: Token) -> f32 {
-        let df = self.tokens.get(&token).map_or(0, |&(df, _)| df) as f32;
-        df / (self.documents.max(1) as f32)
+        share_of(
+            self.tokens.get(&token).map_or(0, |&(df, _)| df),
+            self.documents,
+        )
     }
 
     /// How many documents the weights were computed over.
@@ -78,6 +80,11 @@ impl Weights {
             None => weight_of(token, 0, self.documents),
         }
     }
+}
+
+/// The share of `documents` that `df` of them make ([`Weights::share`]).
+pub fn share_of(df: u32, documents: u32) -> f32 {
+    df as f32 / documents.max(1) as f32
 }
 
 /// The weight of `token`, found in `df` of `documents` documents.

@@ -26,15 +26,19 @@
 //! Confidence is the context similarity; at most [`CrossOptions::per_pair`] conflicts are kept
 //! for a pair of documents, the most confident.
 
+use std::io;
+use std::path::Path;
+
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::align::Weights;
+use crate::align::{Weights, share_of};
 use crate::claims::ClaimKind;
 use crate::conflicts::{Conflict, ConflictKind, disagreeing, quantities, reference_numbered};
-use crate::corpus::{Analyses, Corpus};
+use crate::corpus::Corpus;
 use crate::ingest::Document;
+use crate::spill::{self, Decoder, Encoder, Spill, SpillWriter};
 use crate::text::{
     Analysis, MONTHS, Token, WEEKDAYS, canonical_word, is_number, is_stopword, token_of,
 };
@@ -110,6 +114,7 @@ const GENERIC_NAMES: &[&str] = &[
 ];
 
 /// One sentence that states figures, with what is needed to match it.
+#[derive(Debug, Clone, PartialEq)]
 struct Mention {
     document: u32,
     /// The sentence, and where its text came from: (byte offset, original line number).
@@ -131,7 +136,7 @@ struct Mention {
 /// first) reported as a pair; `cluster_of` gives each document's cluster.
 pub(crate) fn find(
     corpus: &Corpus,
-    analyses: &Analyses,
+    figures: AllFigures,
     weights: &Weights,
     related: &FxHashSet<(u32, u32)>,
     cluster_of: &[u32],
@@ -140,35 +145,38 @@ pub(crate) fn find(
     if !options.enabled {
         return Vec::new();
     }
-    // Each document read once: its sentences with figures; if it has any, its names (two
-    // reports of one story share many, two stories of one kind, such as bond issues or rig
-    // counts, share few); and the day it was filed, where its record says ("date":
-    // "26-FEB-1987 15:01"), since a figure reported on two days may have changed in between.
-    let per_document: Vec<(Vec<Mention>, Vec<Token>, Option<String>)> =
-        corpus.map(|d, document| {
-            let prepared = analyses.get(d);
-            let analysis = &prepared.analysis;
-            let (mentions, names) = mentions_of(d as u32, document, analysis, weights);
-            if mentions.is_empty() {
-                return (mentions, Vec::new(), None);
-            }
-            let day = document.meta.get("date").and_then(|date| {
-                let date = date.as_str()?;
-                Some(
-                    date.split(|c: char| c.is_whitespace() || c == 'T')
-                        .next()?
-                        .to_string(),
-                )
-            });
-            (mentions, names, day)
-        });
-    let mut mentions = Vec::with_capacity(per_document.iter().map(|(m, _, _)| m.len()).sum());
+    // Figures taken before the collection's frequencies were known have their names judged
+    // now (and those taken after, again, to no effect). A sentence left with no name is no
+    // mention, and a document left with no mention has no names.
+    let rare = rarity(weights);
+    let rare = |t: &Token| rare(*t);
+    let settle = |mut figures: Figures| {
+        for mention in &mut figures.mentions {
+            mention.names.retain(rare);
+            mention.names.shrink_to_fit();
+        }
+        figures.mentions.retain(|m| !m.names.is_empty());
+        if figures.mentions.is_empty() {
+            return Figures::default();
+        }
+        figures.names.retain(rare);
+        figures.names.shrink_to_fit();
+        figures
+    };
+    let per_document: Vec<Figures> = match figures {
+        AllFigures::Held(all) => all.into_par_iter().map(settle).collect(),
+        AllFigures::Spilled(spill) => (0..corpus.len())
+            .into_par_iter()
+            .map(|d| settle(Figures::decode(&spill.read(d))))
+            .collect(),
+    };
+    let mut mentions = Vec::with_capacity(per_document.iter().map(|f| f.mentions.len()).sum());
     let mut document_names = Vec::with_capacity(per_document.len());
     let mut days = Vec::with_capacity(per_document.len());
-    for (m, names, day) in per_document {
-        mentions.extend(m);
-        document_names.push(names);
-        days.push(day);
+    for figures in per_document {
+        mentions.extend(figures.mentions);
+        document_names.push(figures.names);
+        days.push(figures.day);
     }
 
     // Templates: wording, figures aside, in several documents. The mentions are sorted by
@@ -337,13 +345,178 @@ pub(crate) fn find(
     out
 }
 
-/// The sentences of one document's body that state counts, amounts or shares of something,
-/// and, if there are any, the names of the whole body (sorted, distinct).
+/// What the cross-check needs of one document: its sentences with figures; if it has
+/// any, the names of its whole body (two reports of one story share many, two stories of one
+/// kind, such as bond issues or rig counts, share few); and the day it was filed, where its
+/// record says ("date": "26-FEB-1987 15:01"), since a figure reported on two days may have
+/// changed in between. A spilled collection's are taken while each document is at hand (as it
+/// is tokenized), so that the check reads nothing back, and their names are judged for rarity
+/// by [`find`], which has every document's frequencies.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Figures {
+    mentions: Vec<Mention>,
+    names: Vec<Token>,
+    day: Option<String>,
+}
+
+impl Figures {
+    /// The figures of document number `d`, keeping the names `rare` keeps: [`rarity`] once
+    /// the collection's frequencies are known, every name before (for [`find`] to judge).
+    pub(crate) fn of(
+        d: u32,
+        document: &Document,
+        analysis: &Analysis,
+        rare: &impl Fn(Token) -> bool,
+    ) -> Figures {
+        let (mentions, names) = mentions_of(d, document, analysis, rare);
+        if mentions.is_empty() {
+            return Figures::default();
+        }
+        let day = document.meta.get("date").and_then(|date| {
+            let date = date.as_str()?;
+            Some(
+                date.split(|c: char| c.is_whitespace() || c == 'T')
+                    .next()?
+                    .to_string(),
+            )
+        });
+        Figures {
+            mentions,
+            names,
+            day,
+        }
+    }
+
+    /// Encodes them for a spill file: nothing at all for a document without figures.
+    fn encode(&self, out: &mut Encoder) {
+        if self.mentions.is_empty() {
+            return;
+        }
+        out.u64(self.mentions.len() as u64);
+        for m in &self.mentions {
+            out.u32(m.document);
+            out.bytes(m.text.as_bytes());
+            out.u64(m.starts.len() as u64);
+            for &(offset, line) in &m.starts {
+                out.u64(offset as u64);
+                out.u64(line as u64);
+            }
+            out.strings(&m.nouns);
+            out.u64s(&m.names);
+            out.u64s(&m.context);
+            out.strings(&m.times);
+            out.u64(m.skeleton);
+        }
+        out.u64s(&self.names);
+        match &self.day {
+            Some(day) => {
+                out.u8(1);
+                out.bytes(day.as_bytes());
+            }
+            None => out.u8(0),
+        }
+    }
+
+    /// Decodes what [`Figures::encode`] wrote.
+    fn decode(bytes: &[u8]) -> Figures {
+        if bytes.is_empty() {
+            return Figures::default();
+        }
+        let mut d = Decoder::new(bytes);
+        let mentions = (0..d.u64())
+            .map(|_| Mention {
+                document: d.u32(),
+                text: d.string(),
+                starts: (0..d.u64())
+                    .map(|_| (d.u64() as usize, d.u64() as usize))
+                    .collect(),
+                nouns: d.strings(),
+                names: d.u64s(),
+                context: d.u64s(),
+                times: d.strings(),
+                skeleton: d.u64(),
+            })
+            .collect();
+        let names = d.u64s();
+        let day = (d.u8() == 1).then(|| d.string());
+        Figures {
+            mentions,
+            names,
+            day,
+        }
+    }
+}
+
+/// Collects every document's [`Figures`] in document order: held, or spilled as they come.
+pub(crate) enum FiguresWriter {
+    Held(Vec<Figures>),
+    Spilled(SpillWriter),
+}
+
+impl FiguresWriter {
+    /// Holds them, or spills them to `dir` if `spill` is `Some(dir)`.
+    pub(crate) fn new(spill: Option<Option<&Path>>) -> io::Result<FiguresWriter> {
+        Ok(match spill {
+            None => FiguresWriter::Held(Vec::new()),
+            Some(dir) => FiguresWriter::Spilled(SpillWriter::new(dir)?),
+        })
+    }
+
+    /// Adds the next documents' figures.
+    pub(crate) fn extend(&mut self, batch: Vec<Figures>) -> io::Result<()> {
+        match self {
+            FiguresWriter::Held(all) => all.extend(batch),
+            FiguresWriter::Spilled(writer) => {
+                for record in spill::encode_all(&batch, Figures::encode) {
+                    writer.push(&record)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Done adding.
+    pub(crate) fn finish(self) -> io::Result<AllFigures> {
+        Ok(match self {
+            FiguresWriter::Held(all) => AllFigures::Held(all),
+            FiguresWriter::Spilled(writer) => AllFigures::Spilled(writer.finish()?),
+        })
+    }
+}
+
+/// Whether a name is rare enough to tell what a sentence is about: in a collection of 50
+/// documents or more, in at most 5% of them ("U.S.", "Shr" and "Net" name nothing in
+/// particular in a newswire).
+pub(crate) fn rarity(weights: &Weights) -> impl Fn(Token) -> bool + Sync + '_ {
+    let judge = weights.documents() >= 50;
+    move |t| !judge || weights.share(t) <= 0.05
+}
+
+/// [`rarity`] as far as it can be told while the documents are still being counted: `false`
+/// for a name already in more than 5% of the collection's `documents` by the counts `df` of
+/// the documents seen so far (it can only become more common), `true` for any other.
+pub(crate) fn rarity_so_far(
+    df: &FxHashMap<Token, u32>,
+    documents: u32,
+) -> impl Fn(Token) -> bool + Sync + '_ {
+    let judge = documents >= 50;
+    move |t| !judge || share_of(df.get(&t).copied().unwrap_or(0), documents) <= 0.05
+}
+
+/// Every document's [`Figures`], for [`find`].
+pub(crate) enum AllFigures {
+    Held(Vec<Figures>),
+    Spilled(Spill),
+}
+
+/// The sentences of one document's body that state counts, amounts or shares of something
+/// and name someone `rare` keeps, and, if there are any, the names of the whole body
+/// (sorted, distinct).
 fn mentions_of(
     d: u32,
     document: &Document,
     analysis: &Analysis,
-    weights: &Weights,
+    rare: &impl Fn(Token) -> bool,
 ) -> (Vec<Mention>, Vec<Token>) {
     let mut out = Vec::new();
     let mut all_names = Vec::new();
@@ -361,7 +534,8 @@ fn mentions_of(
         if text.contains(" vs ") {
             continue;
         }
-        let mut names = names(&text, weights);
+        let mut names = names(&text);
+        names.retain(|&t| rare(t));
         all_names.extend_from_slice(&names);
         named[k] = true;
         if names.is_empty() {
@@ -420,7 +594,7 @@ fn mentions_of(
         .filter(|(_, named)| !**named)
     {
         let (text, _) = sentence.text_and_lines(|i| document.line(i));
-        all_names.extend(names(&text, weights));
+        all_names.extend(names(&text).into_iter().filter(|&t| rare(t)));
     }
     all_names.sort_unstable();
     all_names.dedup();
@@ -539,15 +713,12 @@ fn names_no_one(word: &str) -> bool {
     }
 }
 
-/// Capitalized words after the first, not generic ones, as tokens (sorted, distinct). In a
-/// collection of 50 documents or more, a name must also be rare: in at most 5% of the
-/// documents ("U.S.", "Shr" and "Net" name nothing in particular in a newswire).
-fn names(text: &str, weights: &Weights) -> Vec<Token> {
-    let judge_rarity = weights.documents() >= 50;
+/// Capitalized words after the first, not generic ones, as tokens (sorted, distinct): the
+/// names of `text`, of any rarity.
+fn names(text: &str) -> Vec<Token> {
     let mut out: Vec<Token> = capitalized_words(text)
         .filter(|w| !names_no_one(w))
         .map(token_of)
-        .filter(|&t| !judge_rarity || weights.share(t) <= 0.05)
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -722,9 +893,62 @@ mod tests {
     }
 
     #[test]
+    fn figures_come_back_from_a_spill_as_they_were_taken() {
+        let mut dated = Document::from_text(
+            "a",
+            "a.jsonl",
+            "Police in Ohio said Acme Corp cut 300 jobs.\nThe mayor of Dayton said 40 more workers\n\
+             would go in March 1987.\n\nNo figure here, said Smith.",
+        );
+        dated
+            .meta
+            .insert("date".into(), serde_json::Value::from("26-FEB-1987 15:01"));
+        let plain = Document::from_text("b", "b.txt", "Nothing to count in this one at all.");
+        let taken: Vec<Figures> = [&dated, &plain]
+            .iter()
+            .enumerate()
+            .map(|(d, document)| {
+                let chrome = crate::chrome::detect_alone(document);
+                let analysis = crate::text::analyze_document(document, &chrome);
+                Figures::of(d as u32, document, &analysis, &|_| true)
+            })
+            .collect();
+        assert_eq!(taken[0].mentions.len(), 2, "{:?}", taken[0].mentions);
+        assert_eq!(taken[0].day.as_deref(), Some("26-FEB-1987"));
+        assert!(
+            taken[0].names.len() > taken[0].mentions[0].names.len(),
+            "Smith too"
+        );
+        assert_eq!(taken[1], Figures::default());
+        let mut writer = FiguresWriter::new(Some(None)).unwrap();
+        writer.extend(taken.clone()).unwrap();
+        let AllFigures::Spilled(spill) = writer.finish().unwrap() else {
+            panic!("asked to spill");
+        };
+        for (d, figures) in taken.iter().enumerate() {
+            assert_eq!(&Figures::decode(&spill.read(d)), figures);
+        }
+    }
+
+    #[test]
+    fn a_name_is_judged_common_early_only_once_it_is_for_sure() {
+        let (common, rare, unseen) = (token_of("acme"), token_of("dayton"), token_of("ohio"));
+        let df: FxHashMap<Token, u32> = [(common, 3), (rare, 2)].into_iter().collect();
+        // Of 50 documents, 3 are more than 5% whatever the others hold; 2 may stay under.
+        let so_far = rarity_so_far(&df, 50);
+        assert!(!so_far(common));
+        assert!(so_far(rare) && so_far(unseen));
+        // The counts at the end, with 48 more documents that hold neither: the same verdicts.
+        let weights = Weights::new(df.clone(), 50);
+        let at_end = rarity(&weights);
+        assert!(!at_end(common) && at_end(rare));
+        // Under 50 documents, rarity is not judged.
+        assert!(rarity_so_far(&df, 49)(common));
+    }
+
+    #[test]
     fn names_leave_out_the_first_word_and_generic_ones() {
-        let weights = Weights::new(rustc_hash::FxHashMap::default(), 5);
-        let n = names("Police said Acme Corp lost 300 jobs in Ohio", &weights);
+        let n = names("Police said Acme Corp lost 300 jobs in Ohio");
         assert_eq!(n.len(), 2, "Acme and Ohio");
     }
 }

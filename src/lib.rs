@@ -426,12 +426,38 @@ fn run<'a>(
     let mut writer = AnalysesWriter::new(corpus.spill_dir()).map_err(spill_error)?;
     let mut digests: Vec<Digest> = Vec::with_capacity(n);
     let mut df: FxHashMap<Token, u32> = FxHashMap::default();
+    // What the cross-check needs of a spilled document is taken now, while it is at hand, so
+    // that the cross-check need not read the collection back. (Held ones are taken in the
+    // cross-check, when every name can be judged for rarity at once.)
+    let mut figures = match corpus.spill_dir() {
+        Some(dir) if options.cross.enabled => {
+            Some(cross::FiguresWriter::new(Some(dir)).map_err(spill_error)?)
+        }
+        _ => None,
+    };
+    let mut figures_failed = None;
     writer
         .prepare_all(
             &corpus,
             &recurring,
             || progress.advance(1),
             |chunk, prepared| {
+                let first = digests.len() as u32;
+                if let Some(writer) = figures.as_mut().filter(|_| figures_failed.is_none()) {
+                    // Names already too common to tell anything are dropped at once: fewer
+                    // sentences to parse for claims.
+                    let rare = cross::rarity_so_far(&df, n as u32);
+                    let batch = chunk
+                        .par_iter()
+                        .zip(prepared)
+                        .enumerate()
+                        .map(|(k, (document, prepared))| {
+                            let d = first + k as u32;
+                            cross::Figures::of(d, document, &prepared.analysis, &rare)
+                        })
+                        .collect();
+                    figures_failed = writer.extend(batch).err();
+                }
                 digests.par_extend(
                     chunk
                         .par_iter()
@@ -443,6 +469,12 @@ fn run<'a>(
         )
         .map_err(spill_error)?;
     drop(recurring);
+    if let Some(error) = figures_failed {
+        return Err(spill_error(error));
+    }
+    let figures = figures
+        .map(|writer| writer.finish().map_err(spill_error))
+        .transpose()?;
     let analyses = writer.finish().map_err(spill_error)?;
     warnings.extend(no_body_warnings(digests.iter().map(|d| &d.summary)));
 
@@ -485,7 +517,8 @@ fn run<'a>(
     let verified = verified_pairs(outcomes, &mut warnings);
 
     progress.stage("cross-checking", 0);
-    let cross = cross_conflicts(&corpus, &analyses, &weights, &verified, options);
+    let figures = figures.unwrap_or_else(|| held_figures(&corpus, &analyses, &weights, options));
+    let cross = cross_conflicts(&corpus, figures, &weights, &verified, options);
 
     progress.stage("clustering", 0);
     let stats = index_stats_of(&index_stats, candidates.len(), short);
@@ -537,10 +570,27 @@ pub(crate) fn index_stats_of(index: &index::IndexStats, candidates: usize, short
     }
 }
 
+/// What the cross-check needs of every document, taken from documents and analyses held in
+/// memory, their names judged by `weights` (see [`cross::Figures`]).
+fn held_figures(
+    corpus: &Corpus,
+    analyses: &Analyses,
+    weights: &Weights,
+    options: &Options,
+) -> cross::AllFigures {
+    if !options.cross.enabled {
+        return cross::AllFigures::Held(Vec::new());
+    }
+    let rare = cross::rarity(weights);
+    cross::AllFigures::Held(corpus.map(|d, document| {
+        cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
+    }))
+}
+
 /// Conflicting figures across documents that `verified` does not relate (see [`cross::find`]).
 pub(crate) fn cross_conflicts(
     corpus: &Corpus,
-    analyses: &Analyses,
+    figures: cross::AllFigures,
     weights: &Weights,
     verified: &[(u32, u32, Verified)],
     options: &Options,
@@ -557,7 +607,7 @@ pub(crate) fn cross_conflicts(
     let cluster_of: Vec<u32> = (0..n as u32).map(|d| clusters.find(d)).collect();
     cross::find(
         corpus,
-        analyses,
+        figures,
         weights,
         &related,
         &cluster_of,

@@ -217,20 +217,26 @@ pub(crate) fn read_exact_at(file: &File, mut bytes: &mut [u8], mut offset: u64) 
 pub(crate) struct Encoder(pub(crate) Vec<u8>);
 
 impl Encoder {
-    fn u8(&mut self, x: u8) {
+    pub(crate) fn u8(&mut self, x: u8) {
         self.0.push(x);
     }
-    fn u32(&mut self, x: u32) {
+    pub(crate) fn u32(&mut self, x: u32) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn u64(&mut self, x: u64) {
+    pub(crate) fn u64(&mut self, x: u64) {
         self.0.extend_from_slice(&x.to_le_bytes());
     }
-    fn bytes(&mut self, x: &[u8]) {
+    pub(crate) fn bytes(&mut self, x: &[u8]) {
         self.u64(x.len() as u64);
         self.0.extend_from_slice(x);
     }
-    fn u64s(&mut self, xs: &[u64]) {
+    pub(crate) fn strings(&mut self, xs: &[String]) {
+        self.u64(xs.len() as u64);
+        for x in xs {
+            self.bytes(x.as_bytes());
+        }
+    }
+    pub(crate) fn u64s(&mut self, xs: &[u64]) {
         self.u64(xs.len() as u64);
         self.0.reserve(xs.len() * 8);
         for &x in xs {
@@ -251,23 +257,26 @@ impl<'a> Decoder<'a> {
         self.0 = rest;
         head
     }
-    fn u8(&mut self) -> u8 {
+    pub(crate) fn u8(&mut self) -> u8 {
         self.take(1)[0]
     }
-    fn u32(&mut self) -> u32 {
+    pub(crate) fn u32(&mut self) -> u32 {
         u32::from_le_bytes(self.take(4).try_into().expect("4 bytes"))
     }
-    fn u64(&mut self) -> u64 {
+    pub(crate) fn u64(&mut self) -> u64 {
         u64::from_le_bytes(self.take(8).try_into().expect("8 bytes"))
     }
-    fn bytes(&mut self) -> &'a [u8] {
+    pub(crate) fn bytes(&mut self) -> &'a [u8] {
         let n = self.u64() as usize;
         self.take(n)
     }
-    fn string(&mut self) -> String {
+    pub(crate) fn string(&mut self) -> String {
         String::from_utf8(self.bytes().to_vec()).expect("a spilled string is UTF-8")
     }
-    fn u64s(&mut self) -> Vec<u64> {
+    pub(crate) fn strings(&mut self) -> Vec<String> {
+        (0..self.u64()).map(|_| self.string()).collect()
+    }
+    pub(crate) fn u64s(&mut self) -> Vec<u64> {
         let n = self.u64() as usize;
         self.take(n * 8)
             .chunks_exact(8)

@@ -171,8 +171,8 @@ fn a_spill_file_that_fails_while_read_back_is_one_clear_error() {
     let result = crosscheck::report(&paths, &options, &saboteur);
     assert_eq!(
         saboteur.truncated.into_inner(),
-        2,
-        "the documents' and the analyses' spill files"
+        3,
+        "the documents', the analyses' and the cross-check's figures' spill files"
     );
     match result {
         Err(error @ crosscheck::ingest::IngestError::SpillRead { .. }) => {

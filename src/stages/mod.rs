@@ -39,7 +39,8 @@ use serde::{Deserialize, Serialize};
 use crate::align::{Profile, Weights};
 use crate::chrome::{self, ChromeOptions, Recurring, Sketch};
 use crate::conflicts::{Conflict, Findings, UnpairedFigure};
-use crate::corpus::{Analyses, AnalysesWriter, Corpus, SpillOptions};
+use crate::corpus::Corpus;
+use crate::cross::{AllFigures, Figures, FiguresWriter};
 use crate::index::{self, IndexStats};
 use crate::ingest::{Document, IngestError, Warning};
 use crate::report::{DocumentSummary, Pair, Report};
@@ -721,8 +722,8 @@ pub fn assemble(
 
     let weights = Weights::new(df, n as u32);
     let recurring = Recurring::from_hashes(recurring.iter().copied().collect());
-    let analyses = analyses_of(corpus, &recurring, &options.spill)?;
-    let cross = crate::cross_conflicts(corpus, &analyses, &weights, &verified, options);
+    let figures = figures_of(corpus, &recurring, &weights, options)?;
+    let cross = crate::cross_conflicts(corpus, figures, &weights, &verified, options);
 
     let short = crate::short_documents(signed.iter().map(|r| &r.summary), &options.index);
     let stats = crate::index_stats_of(stats, stats.candidates as usize, short);
@@ -732,25 +733,47 @@ pub fn assemble(
     ))
 }
 
-/// The chrome and analysis of every document, as `report` keeps them: spilled to disk (read
-/// back one document at a time) when the corpus is, or when documents handed over in memory
-/// (an engine's) are as large as `spill` spills; held otherwise.
-fn analyses_of(
+/// What the cross-check needs of every document ([`crate::cross::Figures`]), taken from its
+/// chrome and analysis as `report` takes it, its names judged by `weights`: spilled to disk
+/// when the corpus is, or when documents handed over in memory (an engine's) are as large as
+/// `options.spill` spills; held otherwise.
+fn figures_of(
     corpus: &Corpus,
     recurring: &Recurring,
-    spill: &SpillOptions,
-) -> Result<Analyses, StageError> {
+    weights: &Weights,
+    options: &Options,
+) -> Result<AllFigures, StageError> {
+    let spill = &options.spill;
     let dir = corpus.spill_dir().or_else(|| {
         let mut bytes = 0u64;
         corpus.chunks(|_, chunk| bytes += chunk.iter().map(|d| d.text.len() as u64).sum::<u64>());
         spill.mode.spills(bytes).then_some(spill.dir.as_deref())
     });
     let spill_error = |error| StageError::Spill(crate::corpus::spill_error(dir.flatten(), error));
-    let mut writer = AnalysesWriter::new(dir).map_err(spill_error)?;
-    writer
-        .prepare_all(corpus, recurring, || {}, |_, _| {})
-        .map_err(spill_error)?;
-    writer.finish().map_err(spill_error)
+    let mut writer = FiguresWriter::new(dir).map_err(spill_error)?;
+    if !options.cross.enabled {
+        return writer.finish().map_err(spill_error);
+    }
+    let rare = crate::cross::rarity(weights);
+    let mut failed = None;
+    corpus.chunks(|start, chunk| {
+        if failed.is_some() {
+            return;
+        }
+        let batch = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, document)| {
+                let prepared = Prepared::of(document, recurring);
+                Figures::of((start + k) as u32, document, &prepared.analysis, &rare)
+            })
+            .collect();
+        failed = writer.extend(batch).err();
+    });
+    match failed {
+        Some(error) => Err(spill_error(error)),
+        None => writer.finish().map_err(spill_error),
+    }
 }
 
 /// Documents numbered as `report` numbers them, from what parsing them gave: each one's id,
