@@ -350,8 +350,8 @@ pub(crate) fn find(
 /// kind, such as bond issues or rig counts, share few); and the day it was filed, where its
 /// record says ("date": "26-FEB-1987 15:01"), since a figure reported on two days may have
 /// changed in between. A spilled collection's are taken while each document is at hand (as it
-/// is tokenized), so that the check reads nothing back, and their names are judged for rarity
-/// by [`find`], which has every document's frequencies.
+/// is tokenized), so that the check reads nothing back; their names are judged for rarity as
+/// far as the counts so far can tell, and again by [`find`], which has every document's.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Figures {
     mentions: Vec<Mention>,
@@ -361,7 +361,8 @@ pub(crate) struct Figures {
 
 impl Figures {
     /// The figures of document number `d`, keeping the names `rare` keeps: [`rarity`] once
-    /// the collection's frequencies are known, every name before (for [`find`] to judge).
+    /// the collection's frequencies are known, [`rarity_so_far`] before (and [`find`] judges
+    /// the rest).
     pub(crate) fn of(
         d: u32,
         document: &Document,

@@ -1,9 +1,10 @@
 //! Records written once and read back by number, from memory or from a temporary file.
 //!
-//! A run over a collection larger than memory keeps its documents and their analyses here
-//! instead of in the heap: each is encoded as it is made, and decoded again only when a stage
-//! needs it (every stage that looks at all documents reads them in chunks; verification reads
-//! only the documents of candidate pairs). The file is unlinked as soon as it is made, so
+//! A run over a collection larger than memory keeps its documents, their analyses and the
+//! cross-check's sentences with figures here instead of in the heap: each is encoded as it is
+//! made, and decoded again only when a stage needs it (every stage that looks at all documents
+//! reads them in chunks; verification reads only the analyses of candidate pairs, and the
+//! documents of those that pass its gate). The file is unlinked as soon as it is made, so
 //! nothing is left behind, whatever happens to the process.
 //!
 //! The encoding is this module's own: little-endian integers and length-prefixed bytes, with
