@@ -145,9 +145,9 @@ pub(crate) fn find(
     if !options.enabled {
         return Vec::new();
     }
-    // Figures taken before the collection's frequencies were known have their names judged
-    // now (and those taken after, again, to no effect). A sentence left with no name is no
-    // mention, and a document left with no mention has no names.
+    // Spilled figures may have been taken before the collection's frequencies were known:
+    // their names are judged now. A sentence left with no name is no mention, and a document
+    // left with no mention has no names.
     let rare = rarity(weights);
     let rare = |t: &Token| rare(*t);
     let settle = |mut figures: Figures| {
@@ -164,7 +164,7 @@ pub(crate) fn find(
         figures
     };
     let per_document: Vec<Figures> = match figures {
-        AllFigures::Held(all) => all.into_par_iter().map(settle).collect(),
+        AllFigures::Held(all) => all,
         AllFigures::Spilled(spill) => (0..corpus.len())
             .into_par_iter()
             .map(|d| settle(Figures::decode(&spill.read(d))))
@@ -489,8 +489,12 @@ impl FiguresWriter {
 /// documents or more, in at most 5% of them ("U.S.", "Shr" and "Net" name nothing in
 /// particular in a newswire).
 pub(crate) fn rarity(weights: &Weights) -> impl Fn(Token) -> bool + Sync + '_ {
-    let judge = weights.documents() >= 50;
-    move |t| !judge || weights.share(t) <= 0.05
+    move |t| is_rare(weights.share(t), weights.documents())
+}
+
+/// [`rarity`]'s test of a name found in a `share` of `documents`.
+fn is_rare(share: f32, documents: u32) -> bool {
+    documents < 50 || share <= 0.05
 }
 
 /// [`rarity`] as far as it can be told while the documents are still being counted: `false`
@@ -500,13 +504,19 @@ pub(crate) fn rarity_so_far(
     df: &FxHashMap<Token, u32>,
     documents: u32,
 ) -> impl Fn(Token) -> bool + Sync + '_ {
-    let judge = documents >= 50;
-    move |t| !judge || share_of(df.get(&t).copied().unwrap_or(0), documents) <= 0.05
+    move |t| {
+        is_rare(
+            share_of(df.get(&t).copied().unwrap_or(0), documents),
+            documents,
+        )
+    }
 }
 
 /// Every document's [`Figures`], for [`find`].
 pub(crate) enum AllFigures {
+    /// Taken once the collection's frequencies were known, names judged by [`rarity`].
     Held(Vec<Figures>),
+    /// Spilled, names judged by [`rarity_so_far`] at most: [`find`] judges them again.
     Spilled(Spill),
 }
 

@@ -750,10 +750,10 @@ fn figures_of(
         spill.mode.spills(bytes).then_some(spill.dir.as_deref())
     });
     let spill_error = |error| StageError::Spill(crate::corpus::spill_error(dir.flatten(), error));
-    let mut writer = FiguresWriter::new(dir).map_err(spill_error)?;
     if !options.cross.enabled {
-        return writer.finish().map_err(spill_error);
+        return Ok(AllFigures::Held(Vec::new()));
     }
+    let mut writer = FiguresWriter::new(dir).map_err(spill_error)?;
     let rare = crate::cross::rarity(weights);
     let mut failed = None;
     corpus.chunks(|start, chunk| {
