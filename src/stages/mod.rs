@@ -433,7 +433,10 @@ pub fn draw(postings: Vec<Posting>, documents: usize, options: &Options) -> Draw
         lengths[p.doc as usize] = p.length;
     }
     let count = postings.len() as u64;
-    let mut postings: Vec<(u64, u32)> = postings.into_iter().map(|p| (p.shingle, p.doc)).collect();
+    let mut postings: Vec<index::Posting> = postings
+        .into_iter()
+        .map(|p| index::Posting::new(p.shingle, p.doc))
+        .collect();
     let kept: Vec<AtomicU32> = (0..documents).map(|_| AtomicU32::new(0)).collect();
     let length = |doc: u32| lengths[doc as usize];
     let mut drawn = Vec::new();
