@@ -50,7 +50,7 @@ pub struct IndexOptions {
     /// Default: 64.
     pub short_signature: usize,
     /// Most postings gathered at once (12 bytes each); more are gathered in passes over ranges
-    /// of shingle hashes. Default: 2^26, about 800 MB.
+    /// of shingle hashes. Default: as many as fill 1 GiB (89 million).
     pub pass_postings: usize,
     /// Documents with fewer body words are matched only when their text is identical (after
     /// normalization): a dividend notice of a dozen words cannot be told from another company's
@@ -67,7 +67,7 @@ impl Default for IndexOptions {
             min_share: 0.05,
             common_documents: 8,
             short_signature: 64,
-            pass_postings: 1 << 26,
+            pass_postings: (1 << 30) / std::mem::size_of::<Posting>(),
             min_words: 25,
         }
     }
