@@ -183,8 +183,8 @@ pub fn fingerprint(tokens: &[Token]) -> Option<u64> {
 
 /// One (shingle, document) posting of candidate search: twelve bytes, where the tuple
 /// `(u64, u32)` takes sixteen (four of padding). A pass gathers tens of millions of them, so
-/// the padding was a fifth of the index's memory and of the bytes its sort moves. Ordered by
-/// shingle, then document.
+/// the padding was a quarter of the bytes they take and the sort moves. Ordered by shingle,
+/// then document, as the tuple is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(C, packed(4))]
 pub(crate) struct Posting {
