@@ -168,7 +168,7 @@ fn ascii_key(trimmed: &str, max_words: usize) -> (String, usize) {
     let mut key = String::new();
     let mut words = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    while i < bytes.len() && words < max_words {
         if !KEY_BYTE[bytes[i] as usize] {
             i += 1;
             continue;
@@ -178,15 +178,20 @@ fn ascii_key(trimmed: &str, max_words: usize) -> (String, usize) {
             i += 1;
         }
         words += 1;
-        if words <= max_words {
-            if !key.is_empty() {
-                key.push(' ');
-            }
-            key.push_str(&trimmed[start..i]);
+        if !key.is_empty() {
+            key.push(' ');
         }
+        key.push_str(&trimmed[start..i]);
     }
     key.make_ascii_lowercase();
-    (key, words)
+    // The rest of a long line is only counted, a word at each key byte after another byte
+    // (`i` is past a word or at the end), without a branch on each byte: a paragraph has a
+    // word boundary every few bytes, and branching on them was most of this function's time.
+    let (rest, _) = bytes[i..].iter().fold((0, false), |(n, in_word), &b| {
+        let key_byte = KEY_BYTE[b as usize];
+        (n + usize::from(key_byte && !in_word), key_byte)
+    });
+    (key, words + rest)
 }
 
 /// The words of a line's key that [`counted_key`] keeps: all those of a short line.
