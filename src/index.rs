@@ -306,7 +306,7 @@ pub fn candidates_of(
         stats.oversized_buckets += draw(&mut postings, &length, &kept, options, &mut pairs);
         if passes > 1 {
             stats.shingle_pairs += pairs.len() as u64;
-            pairs.par_sort_unstable();
+            sort_pairs(&mut pairs, documents);
             // Range r: pairs whose first document is from ceil(r * documents / ranges) up to
             // the next range's first.
             let bounds: Vec<usize> = (0..=ranges)
@@ -447,7 +447,8 @@ pub(crate) fn draw(
     options: &IndexOptions,
     pairs: &mut Vec<u64>,
 ) -> u64 {
-    postings.par_sort_unstable();
+    // A shingle hash's top byte is spread evenly and orders the postings as they sort.
+    bucket_sort(postings, |p| (p.shingle >> 56) as u8);
     // Split at bucket boundaries so buckets can be expanded in parallel.
     let chunks = bucket_aligned_chunks(postings, rayon::current_num_threads() * 8);
     let short = |doc: u32| length(doc) as usize <= options.short_signature;
@@ -489,12 +490,78 @@ pub(crate) fn count(
     stats: &mut IndexStats,
 ) -> Vec<Candidate> {
     stats.shingle_pairs = pairs.len() as u64;
-    pairs.par_sort_unstable();
+    sort_pairs(&mut pairs, kept.len());
     let (out, touched) = count_sorted(pairs.into_iter(), kept, options);
     stats.touched_pairs += touched;
     stats.candidates = out.len() as u64;
     out
 }
+
+/// Sorts pair records `a << 32 | b` among `documents` documents, bucketed by the top byte
+/// of their first document's number.
+fn sort_pairs(pairs: &mut [u64], documents: usize) {
+    let bits = u64::BITS - ((documents.max(1) as u64) << 32).leading_zeros();
+    let shift = bits.saturating_sub(8);
+    bucket_sort(pairs, |&key| (key >> shift) as u8);
+}
+
+/// Sorts `items` as `sort_unstable` does, given `byte`, which orders them as they sort
+/// (`a <= b` implies `byte(a) <= byte(b)`) and is spread over its range. One pass moves each
+/// item into its byte's bucket, in place (American flag sort), and the buckets sort in
+/// parallel, each with eight levels fewer to go. rayon's parallel quicksort partitions the
+/// whole slice on one thread before it splits it, and every level after the first moves all
+/// of it again; the postings and pair records of a pass are tens of millions of items.
+pub(crate) fn bucket_sort<T: Ord + Copy + Send + Sync>(
+    items: &mut [T],
+    byte: impl Fn(&T) -> u8 + Sync,
+) {
+    if items.len() < BUCKET_SORT_MIN {
+        items.par_sort_unstable();
+        return;
+    }
+    let counts = items
+        .par_chunks(1 << 16)
+        .map(|chunk| {
+            let mut counts = [0usize; 256];
+            for item in chunk {
+                counts[byte(item) as usize] += 1;
+            }
+            counts
+        })
+        .reduce(
+            || [0; 256],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            },
+        );
+    let mut ends = [0usize; 256];
+    let mut next = [0usize; 256];
+    let mut start = 0;
+    for b in 0..256 {
+        next[b] = start;
+        start += counts[b];
+        ends[b] = start;
+    }
+    // Every swap puts one item in its bucket for good.
+    for b in 0..256 {
+        while next[b] < ends[b] {
+            let to = byte(&items[next[b]]) as usize;
+            if to == b {
+                next[b] += 1;
+            } else {
+                items.swap(next[b], next[to]);
+                next[to] += 1;
+            }
+        }
+    }
+    places(items, counts.into_iter())
+        .into_par_iter()
+        .for_each(|bucket| bucket.sort_unstable());
+}
+
+/// Below this many items [`bucket_sort`] leaves the work to `par_sort_unstable`.
+const BUCKET_SORT_MIN: usize = 1 << 15;
 
 /// Ranges of first documents whose pair records [`candidates_of`] packs and counts apart, in
 /// parallel, when it makes several passes. A pair lies whole in one range.
@@ -700,6 +767,42 @@ mod tests {
 
     fn sig(text: &str) -> Signature {
         sign(&tokenize(text), 3)
+    }
+
+    #[test]
+    fn bucket_sort_orders_as_a_full_sort_does() {
+        // Above the size where the buckets take over: hashed postings, repeats among them,
+        // pair records of a few documents (their top bytes crowd a few buckets), and a slice
+        // of one bucket only.
+        let n = BUCKET_SORT_MIN * 3 + 17;
+        let hash = |i: usize| (i as u64 % 5_000).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut postings: Vec<Posting> = (0..n)
+            .map(|i| Posting::new(hash(i), (i % 97) as u32))
+            .collect();
+        let mut expected = postings.clone();
+        expected.sort_unstable();
+        bucket_sort(&mut postings, |p| (p.shingle >> 56) as u8);
+        assert!(postings == expected, "postings");
+
+        for documents in [3, 300, 70_000] {
+            let mut pairs: Vec<u64> = (0..n as u64)
+                .map(|i| {
+                    let a = hash(i as usize) % documents;
+                    let b = a + 1 + i % (documents - a).max(1);
+                    a << 32 | b
+                })
+                .collect();
+            let mut expected = pairs.clone();
+            expected.sort_unstable();
+            sort_pairs(&mut pairs, documents as usize + 1);
+            assert_eq!(pairs, expected, "pairs among {documents}");
+        }
+
+        let mut one: Vec<u64> = (0..n as u64).rev().map(|i| i << 8).collect();
+        let mut expected = one.clone();
+        expected.sort_unstable();
+        bucket_sort(&mut one, |_| 7);
+        assert_eq!(one, expected, "one bucket");
     }
 
     #[test]
