@@ -97,6 +97,12 @@ async function laidOut(page) {
   await page.locator("#view .row").first().waitFor({ state: "attached", timeout: 10000 });
 }
 
+/** The page's own address. `page.url()` is Playwright's copy, updated from a navigation event
+ * that can arrive after the next step has run; a fragment set by a key handler races it. */
+async function address(page) {
+  return page.evaluate(() => location.href);
+}
+
 test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict link lands on its line", async () => {
   const { page, problems, requests } = await open(seedsUrl);
 
@@ -115,7 +121,7 @@ test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict l
   // Click the pair.
   await page.click('#pairs-table a:text-matches("^002_")');
   await laidOut(page);
-  assert.match(decodeURIComponent(new URL(page.url()).hash), /^#pair=002_[0-9a-f]+\.txt&004_[0-9a-f]+\.txt$/);
+  assert.match(decodeURIComponent(new URL(await address(page)).hash), /^#pair=002_[0-9a-f]+\.txt&004_[0-9a-f]+\.txt$/);
   assert.equal(await page.isVisible("#view"), true);
   assert.equal(await page.isVisible("#overview"), false);
 
@@ -140,8 +146,9 @@ test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict l
 
   // Back to the list with Escape, then follow a conflict's link to its line on side B.
   await page.keyboard.press("Escape");
-  assert.equal(new URL(page.url()).hash, "#pairs");
-  assert.equal(await page.isVisible("#overview"), true);
+  assert.equal(new URL(await address(page)).hash, "#pairs");
+  // The list comes back on the hashchange event, which fires after the key press returns.
+  await page.locator("#overview").waitFor({ state: "visible", timeout: 10000 });
   const link = page.locator("#conflicts-table tbody tr").first().locator("td:nth-child(3) a");
   const [doc, line] = (await link.textContent()).split(":");
   const said = await page.locator("#conflicts-table tbody tr").first().locator("td:nth-child(4) mark").textContent();
@@ -161,7 +168,7 @@ test("seeds: the 002/004 pair shows hundreds against thousands, and a conflict l
   assert.equal(await page.locator(".row.target .note, .row.target + .note").count(), 1, "the disagreeing figures are named");
 
   // The same link works when the page is opened at it (stable fragment).
-  const direct = await open(page.url());
+  const direct = await open(await address(page));
   assert.equal(await direct.page.locator(".row.target").count(), 1);
   await direct.page.close();
 
