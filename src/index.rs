@@ -499,7 +499,7 @@ pub(crate) fn count(
 
 /// Sorts pair records `a << 32 | b` among `documents` documents, bucketed by the top byte
 /// of their first document's number.
-fn sort_pairs(pairs: &mut [u64], documents: usize) {
+pub(crate) fn sort_pairs(pairs: &mut [u64], documents: usize) {
     let bits = u64::BITS - ((documents.max(1) as u64) << 32).leading_zeros();
     let shift = bits.saturating_sub(8);
     bucket_sort(pairs, |&key| (key >> shift) as u8);

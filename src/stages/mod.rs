@@ -442,11 +442,12 @@ pub fn draw(postings: Vec<Posting>, documents: usize, options: &Options) -> Draw
     let mut drawn = Vec::new();
     let oversized = index::draw(&mut postings, &length, &kept, &options.index, &mut drawn);
     drop(postings);
-    let mut pairs: Vec<(u32, u32)> = drawn
+    // A record `a << 32 | b` sorts as the pair `(a, b)` does.
+    index::sort_pairs(&mut drawn, documents);
+    let pairs: Vec<(u32, u32)> = drawn
         .into_iter()
         .map(|key| ((key >> 32) as u32, key as u32))
         .collect();
-    pairs.par_sort_unstable();
     Drawn {
         postings: count,
         oversized_buckets: oversized,
