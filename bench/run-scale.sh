@@ -13,12 +13,18 @@
 #   TOPICS=10000 bench/run-scale.sh ...   a topic every 10,000 documents (bench/synth.py
 #                                     --topic-documents): each size then repeats the 10,000's
 #                                     text statistics instead of reusing Reuters ever more often
+#   SPILL=always bench/run-scale.sh ...   crosscheck with --spill always at every size: by default
+#                                     a size up to a few hundred thousand documents is held in
+#                                     memory and the million is spilled, so the curve's last
+#                                     step also measures the spill; this one compares like with
+#                                     like (the files go to bench/out/synth-N[-topics-T]-spill-always/)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 reuters=${REUTERS:-$root/../shared/corpora/reuters21578.jsonl}
 peers=${PEERS:-1}
 topics=${TOPICS:-0}
+spill=${SPILL:-auto}
 py=$here/.venv/bin/python
 sizes=("$@")
 dirs=()
@@ -30,13 +36,20 @@ for n in "${sizes[@]}"; do
   [ "$topics" = 0 ] || out=$here/out/synth-$n-topics-$topics
   [ -f "$out/corpus.jsonl" ] || python3 "$here/synth.py" --reuters "$reuters" --documents "$n" \
     --topic-documents "$topics" --out "$out"
+  corpus=$out/corpus.jsonl
+  if [ "$spill" != auto ]; then
+    # The same corpus, the results and times kept apart from the default mode's.
+    mkdir -p "$out-spill-$spill"
+    cp "$out/truth.json" "$out-spill-$spill/"
+    out=$out-spill-$spill
+  fi
   {
     "$py" "$here/measure.py" "crosscheck" -- "$root/target/release/crosscheck" report \
-      "$out/corpus.jsonl" --format json -o "$out/crosscheck.json" --timings
+      "$corpus" --format json -o "$out/crosscheck.json" --timings --spill "$spill"
     if [ "$peers" != 0 ]; then
       for engine in datasketch rensa; do
         "$py" "$here/measure.py" "$engine" -- "$py" "$here/peers.py" --engine "$engine" \
-          --input "$out/corpus.jsonl" --out "$out/$engine.json"
+          --input "$corpus" --out "$out/$engine.json"
       done
     fi
   } | tee "$out/times.jsonl"
