@@ -251,12 +251,8 @@ pub(crate) fn find(
                 } else {
                     (my, mx)
                 };
-            let context = weighted_overlap(&first.context, &second.context, weights);
-            let names = overlap(&first.names, &second.names);
-            let topic = overlap(
-                &document_names[first.document as usize],
-                &document_names[second.document as usize],
-            );
+            // The cheap tests first: the context's weights are a hash lookup for every
+            // content word of both sentences, and most pairs fail on their names or days.
             let same_day = match (
                 &days[first.document as usize],
                 &days[second.document as usize],
@@ -264,17 +260,27 @@ pub(crate) fn find(
                 (Some(x), Some(y)) => x == y,
                 _ => true,
             };
-            let related_sentences = same_day
-                && times_agree(&first.times, &second.times)
-                && context >= options.min_context
-                && names.0 >= options.min_shared_names
-                && names.1 >= 0.5
-                && topic.0 >= options.min_topic_names
-                && topic.1 >= options.min_topic;
-            let disagreements = if related_sentences {
-                disagreeing(&first.text, &second.text)
-            } else {
-                Vec::new()
+            let related = || {
+                let names = overlap(&first.names, &second.names);
+                let topic = overlap(
+                    &document_names[first.document as usize],
+                    &document_names[second.document as usize],
+                );
+                let agree = same_day
+                    && times_agree(&first.times, &second.times)
+                    && names.0 >= options.min_shared_names
+                    && names.1 >= 0.5
+                    && topic.0 >= options.min_topic_names
+                    && topic.1 >= options.min_topic;
+                if !agree {
+                    return None;
+                }
+                let context = weighted_overlap(&first.context, &second.context, weights);
+                (context >= options.min_context).then_some(context)
+            };
+            let (context, disagreements) = match related() {
+                Some(context) => (context, disagreeing(&first.text, &second.text)),
+                None => (0.0, Vec::new()),
             };
             disagreements
                 .into_iter()
