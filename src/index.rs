@@ -507,20 +507,39 @@ pub(crate) fn sort_pairs(pairs: &mut [u64], documents: usize) {
 
 /// Sorts `items` as `sort_unstable` does, given `byte`, which orders them as they sort
 /// (`a <= b` implies `byte(a) <= byte(b)`) and is spread over its range. One pass moves each
-/// item into its byte's bucket, in place (American flag sort), and the buckets sort in
-/// parallel, each with eight levels fewer to go. rayon's parallel quicksort partitions the
-/// whole slice on one thread before it splits it, and every level after the first moves all
-/// of it again; the postings and pair records of a pass are tens of millions of items.
+/// item into its byte's bucket, and the buckets sort in parallel, each with eight levels
+/// fewer to go. rayon's parallel quicksort partitions the whole slice on one thread before it
+/// splits it, and every level after the first moves all of it again; the postings and pair
+/// records of a pass are tens of millions of items.
+///
+/// The move into buckets is made out of place, on every thread, when a copy of `items` takes
+/// at most [`SCATTER_BYTES`]; a larger slice is moved in place, on one thread, so that a pass
+/// at a million documents (a gigabyte of postings) takes no second gigabyte.
 pub(crate) fn bucket_sort<T: Ord + Copy + Send + Sync>(
     items: &mut [T],
     byte: impl Fn(&T) -> u8 + Sync,
+) {
+    bucket_sort_within(items, byte, SCATTER_BYTES);
+}
+
+/// [`bucket_sort`], moving items into buckets out of place when a copy of them takes at most
+/// `scratch_bytes`.
+fn bucket_sort_within<T: Ord + Copy + Send + Sync>(
+    items: &mut [T],
+    byte: impl Fn(&T) -> u8 + Sync,
+    scratch_bytes: usize,
 ) {
     if items.len() < BUCKET_SORT_MIN {
         items.par_sort_unstable();
         return;
     }
-    let counts = items
-        .par_chunks(1 << 16)
+    let chunk = items
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1 << 16);
+    // Each chunk's count of items in each bucket.
+    let counts: Vec<[usize; 256]> = items
+        .par_chunks(chunk)
         .map(|chunk| {
             let mut counts = [0usize; 256];
             for item in chunk {
@@ -528,22 +547,59 @@ pub(crate) fn bucket_sort<T: Ord + Copy + Send + Sync>(
             }
             counts
         })
-        .reduce(
-            || [0; 256],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-                a
-            },
-        );
+        .collect();
+    let mut totals = [0usize; 256];
+    for counts in &counts {
+        totals.iter_mut().zip(counts).for_each(|(t, c)| *t += c);
+    }
+    if std::mem::size_of_val(items) <= scratch_bytes {
+        scatter(items, &byte, chunk, &counts);
+    } else {
+        permute(items, &byte, &totals);
+    }
+    places(items, totals.into_iter())
+        .into_par_iter()
+        .for_each(|bucket| bucket.sort_unstable());
+}
+
+/// Moves `items` into their buckets out of place: each chunk of a copy writes its items to
+/// its own run of each bucket (bucket by bucket, chunk by chunk within a bucket), so the
+/// chunks write in parallel and never to the same place.
+fn scatter<T: Copy + Send + Sync>(
+    items: &mut [T],
+    byte: &(impl Fn(&T) -> u8 + Sync),
+    chunk: usize,
+    counts: &[[usize; 256]],
+) {
+    let copy = items.to_vec();
+    let lengths = (0..256).flat_map(|b| counts.iter().map(move |counts| counts[b]));
+    let mut runs: Vec<Vec<&mut [T]>> = counts.iter().map(|_| Vec::with_capacity(256)).collect();
+    for (k, run) in places(items, lengths).into_iter().enumerate() {
+        runs[k % counts.len()].push(run);
+    }
+    copy.par_chunks(chunk)
+        .zip(runs)
+        .for_each(|(chunk, mut runs)| {
+            let mut next = [0usize; 256];
+            for item in chunk {
+                let b = byte(item) as usize;
+                runs[b][next[b]] = *item;
+                next[b] += 1;
+            }
+        });
+}
+
+/// Moves `items` into their buckets in place, on one thread (American flag sort): every swap
+/// puts one item in its bucket for good.
+fn permute<T>(items: &mut [T], byte: &impl Fn(&T) -> u8, totals: &[usize; 256]) {
     let mut ends = [0usize; 256];
     let mut next = [0usize; 256];
     let mut start = 0;
     for b in 0..256 {
         next[b] = start;
-        start += counts[b];
+        start += totals[b];
         ends[b] = start;
     }
-    // Every swap puts one item in its bucket for good.
     for b in 0..256 {
         while next[b] < ends[b] {
             let to = byte(&items[next[b]]) as usize;
@@ -555,10 +611,12 @@ pub(crate) fn bucket_sort<T: Ord + Copy + Send + Sync>(
             }
         }
     }
-    places(items, counts.into_iter())
-        .into_par_iter()
-        .for_each(|bucket| bucket.sort_unstable());
 }
+
+/// The most a copy of the items [`bucket_sort`] sorts may take for it to move them into
+/// buckets out of place, on every thread. Reuters-21578's 2.4 million postings (29 MB) are
+/// far below it; a pass at a million documents (1 GiB of postings) far above.
+const SCATTER_BYTES: usize = 256 << 20;
 
 /// Below this many items [`bucket_sort`] leaves the work to `par_sort_unstable`.
 const BUCKET_SORT_MIN: usize = 1 << 15;
@@ -776,13 +834,16 @@ mod tests {
         // of one bucket only.
         let n = BUCKET_SORT_MIN * 3 + 17;
         let hash = |i: usize| (i as u64 % 5_000).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let mut postings: Vec<Posting> = (0..n)
+        let postings: Vec<Posting> = (0..n)
             .map(|i| Posting::new(hash(i), (i % 97) as u32))
             .collect();
         let mut expected = postings.clone();
         expected.sort_unstable();
-        bucket_sort(&mut postings, |p| (p.shingle >> 56) as u8);
-        assert!(postings == expected, "postings");
+        for scratch_bytes in [0, usize::MAX] {
+            let mut postings = postings.clone();
+            bucket_sort_within(&mut postings, |p| (p.shingle >> 56) as u8, scratch_bytes);
+            assert!(postings == expected, "postings, scratch {scratch_bytes}");
+        }
 
         for documents in [3, 300, 70_000] {
             let mut pairs: Vec<u64> = (0..n as u64)
@@ -798,11 +859,14 @@ mod tests {
             assert_eq!(pairs, expected, "pairs among {documents}");
         }
 
-        let mut one: Vec<u64> = (0..n as u64).rev().map(|i| i << 8).collect();
+        let one: Vec<u64> = (0..n as u64).rev().map(|i| i << 8).collect();
         let mut expected = one.clone();
         expected.sort_unstable();
-        bucket_sort(&mut one, |_| 7);
-        assert_eq!(one, expected, "one bucket");
+        for scratch_bytes in [0, usize::MAX] {
+            let mut one = one.clone();
+            bucket_sort_within(&mut one, |_| 7, scratch_bytes);
+            assert_eq!(one, expected, "one bucket, scratch {scratch_bytes}");
+        }
     }
 
     #[test]
