@@ -99,8 +99,9 @@ pub struct Options {
 
 /// Receives progress from a long run. Every method has an empty default.
 ///
-/// The stages of [`report()`], in order: reading, chrome, tokenizing, indexing, weighing,
-/// verifying, cross-checking, clustering; [`report_with_views`] adds laying out.
+/// The stages of [`report()`], in order: reading, chrome, tokenizing, weighing, indexing
+/// (which, for a collection held in memory, also takes what the cross-check needs of each
+/// document), verifying, cross-checking, clustering; [`report_with_views`] adds laying out.
 pub trait Progress: Sync {
     /// A stage starts, with `total` units of work (0 if unknown).
     fn stage(&self, _name: &'static str, _total: u64) {}
@@ -506,6 +507,9 @@ fn run<'a>(
     let analyses = writer.finish().map_err(spill_error)?;
     warnings.extend(no_body_warnings(digests.iter().map(|d| &d.summary)));
 
+    progress.stage("weighing", 0);
+    let weights = Weights::new(df, n as u32);
+
     let words: u64 = digests.iter().map(|d| d.summary.words as u64).sum();
     let passes = index::passes(words, &options.index);
     progress.stage("indexing", (n * passes) as u64);
@@ -517,16 +521,20 @@ fn run<'a>(
             index::shingles_in(&tokens, options.index.shingle_words, range, out);
         }
     };
-    let (mut candidates, index_stats) = index::candidates_of(n, words, shingles_of, &options.index);
+    // A held collection's figures for the cross-check are taken while candidates are
+    // searched: the search sorts its postings and pair records partly on one thread, and the
+    // figures keep the other core busy meanwhile (a spilled collection's were taken while it
+    // was tokenized).
+    let ((mut candidates, index_stats), figures) = rayon::join(
+        || index::candidates_of(n, words, shingles_of, &options.index),
+        || figures.unwrap_or_else(|| held_figures(&corpus, &analyses, &weights, options)),
+    );
     let fingerprints: Vec<Option<u64>> = digests.iter().map(|d| d.fingerprint).collect();
     candidates.extend(index::identical(&fingerprints, options.index.bucket_cap));
     drop(fingerprints);
     candidates.sort_unstable_by_key(|c| (c.a, c.b));
     candidates.dedup_by_key(|c| (c.a, c.b));
     let short = short_documents(digests.iter().map(|d| &d.summary), &options.index);
-
-    progress.stage("weighing", 0);
-    let weights = Weights::new(df, n as u32);
 
     progress.stage("verifying", candidates.len() as u64);
     let block = match corpus {
@@ -545,7 +553,6 @@ fn run<'a>(
     let verified = verified_pairs(outcomes, &mut warnings);
 
     progress.stage("cross-checking", 0);
-    let figures = figures.unwrap_or_else(|| held_figures(&corpus, &analyses, &weights, options));
     let cross = cross_conflicts(&corpus, figures, &weights, &verified, options);
 
     progress.stage("clustering", 0);
