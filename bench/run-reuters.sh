@@ -3,35 +3,46 @@
 # wall time, CPU time and peak memory of each, and the ratios.
 #
 #   bench/run-reuters.sh          REUTERS=path overrides ../shared/corpora/reuters21578.jsonl
+#   RUNS=5 bench/run-reuters.sh   rounds (default 3): each round runs the three tools in turn, so
+#                                 a slow spell of this shared machine falls on all of them; the
+#                                 table gives each tool's median round and its range, and the
+#                                 ratios of the medians
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 reuters=${REUTERS:-$root/../shared/corpora/reuters21578.jsonl}
+runs=${RUNS:-3}
 out=$here/out/reuters
 py=$here/.venv/bin/python
 
 "$here/setup.sh"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 mkdir -p "$out"
-{
+for ((round = 1; round <= runs; round++)); do
   "$py" "$here/measure.py" crosscheck -- "$root/target/release/crosscheck" report "$reuters" \
     --format json -o "$out/crosscheck.json"
   "$py" "$here/measure.py" datasketch -- "$py" "$here/peers.py" --engine datasketch \
     --input "$reuters" --out "$out/datasketch.json"
   "$py" "$here/measure.py" rensa -- "$py" "$here/peers.py" --engine rensa \
     --input "$reuters" --out "$out/rensa.json"
-} | tee "$out/times.jsonl"
+done | tee "$out/times.jsonl"
 "$py" - "$out" <<'PY'
-import json, sys
+import json, statistics, sys
 out = sys.argv[1]
 rows = [json.loads(l) for l in open(f"{out}/times.jsonl")]
-base = rows[0]
-pairs = {"crosscheck": len(json.load(open(f"{out}/crosscheck.json"))["pairs"]),
-         "datasketch": len(json.load(open(f"{out}/datasketch.json"))["pairs"]),
-         "rensa": len(json.load(open(f"{out}/rensa.json"))["pairs"])}
-print(f"\n| tool | wall (s) | CPU (s) | peak memory (MB) | pairs | wall vs crosscheck |")
+names = list(dict.fromkeys(r["name"] for r in rows))
+runs = {n: [r for r in rows if r["name"] == n] for n in names}
+median = {n: statistics.median(r["wall_s"] for r in runs[n]) for n in names}
+pairs = {n: len(json.load(open(f"{out}/{n}.json"))["pairs"]) for n in names}
+rounds = len(runs[names[0]])
+print(f"\n{rounds} round(s); wall and CPU are medians, with the range over the rounds\n")
+print("| tool | wall (s) | CPU (s) | peak memory (MB) | pairs | wall vs crosscheck |")
 print("|---|---|---|---|---|---|")
-for r in rows:
-    print(f"| {r['name']} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['peak_mb']:.0f} | {pairs[r['name']]} | "
-          f"{r['wall_s'] / base['wall_s']:.1f}x |")
+for n in names:
+    walls = [r["wall_s"] for r in runs[n]]
+    cpus = [r["cpu_s"] for r in runs[n]]
+    peak = max(r["peak_mb"] for r in runs[n])
+    spread = lambda xs: f" ({min(xs):.2f}-{max(xs):.2f})" if len(xs) > 1 else ""
+    print(f"| {n} | {median[n]:.2f}{spread(walls)} | {statistics.median(cpus):.2f}{spread(cpus)} | "
+          f"{peak:.0f} | {pairs[n]} | {median[n] / median['crosscheck']:.1f}x |")
 PY
