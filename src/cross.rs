@@ -716,17 +716,22 @@ static NOT_NAMES: std::sync::LazyLock<FxHashSet<&'static str>> = std::sync::Lazy
         .collect()
 });
 
-/// Whether `word`, in any case, is one of [`NOT_NAMES`]; without allocating for a short
-/// ASCII word, which nearly every word is.
+/// Whether `word`, in any case, is one of [`NOT_NAMES`].
 fn names_no_one(word: &str) -> bool {
+    lower_case_is(word, |lower| NOT_NAMES.contains(lower))
+}
+
+/// `test` of `word` in lower case, without allocating for a short ASCII word, which nearly
+/// every word is.
+fn lower_case_is(word: &str, test: impl Fn(&str) -> bool) -> bool {
     let mut buffer = [0u8; 32];
     if word.is_ascii() && word.len() <= buffer.len() {
         let lower = &mut buffer[..word.len()];
         lower.copy_from_slice(word.as_bytes());
         lower.make_ascii_lowercase();
-        NOT_NAMES.contains(std::str::from_utf8(lower).expect("ASCII is UTF-8"))
+        test(std::str::from_utf8(lower).expect("ASCII is UTF-8"))
     } else {
-        NOT_NAMES.contains(word.to_lowercase().as_str())
+        test(&word.to_lowercase())
     }
 }
 
@@ -803,11 +808,10 @@ fn times(text: &str) -> Vec<String> {
     let mut out: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| {
-            let lower = w.to_lowercase();
             (w.len() == 4
                 && w.bytes().all(|b| b.is_ascii_digit())
                 && (w.starts_with("19") || w.starts_with("20")))
-                || MONTHS.contains(&lower.as_str()) && w.len() > 3
+                || w.len() > 3 && lower_case_is(w, |lower| MONTHS.contains(&lower))
         })
         .map(|w| w.to_lowercase())
         .collect();
