@@ -30,10 +30,10 @@ use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
-use crate::align::{Weights, share_of};
+use crate::align::Weights;
 use crate::claims::ClaimKind;
 use crate::conflicts::{Conflict, ConflictKind, disagreeing, quantities, reference_numbered};
 use crate::corpus::Corpus;
@@ -145,29 +145,11 @@ pub(crate) fn find(
     if !options.enabled {
         return Vec::new();
     }
-    // Spilled figures may have been taken before the collection's frequencies were known:
-    // their names are judged now. A sentence left with no name is no mention, and a document
-    // left with no mention has no names.
-    let rare = rarity(weights);
-    let rare = |t: &Token| rare(*t);
-    let settle = |mut figures: Figures| {
-        for mention in &mut figures.mentions {
-            mention.names.retain(rare);
-            mention.names.shrink_to_fit();
-        }
-        figures.mentions.retain(|m| !m.names.is_empty());
-        if figures.mentions.is_empty() {
-            return Figures::default();
-        }
-        figures.names.retain(rare);
-        figures.names.shrink_to_fit();
-        figures
-    };
     let per_document: Vec<Figures> = match figures {
         AllFigures::Held(all) => all,
         AllFigures::Spilled(spill) => (0..corpus.len())
             .into_par_iter()
-            .map(|d| settle(Figures::decode(&spill.read(d))))
+            .map(|d| Figures::decode(&spill.read(d)))
             .collect(),
     };
     let mut mentions = Vec::with_capacity(per_document.iter().map(|f| f.mentions.len()).sum());
@@ -366,9 +348,7 @@ pub(crate) struct Figures {
 }
 
 impl Figures {
-    /// The figures of document number `d`, keeping the names `rare` keeps: [`rarity`] once
-    /// the collection's frequencies are known, [`rarity_so_far`] before (and [`find`] judges
-    /// the rest).
+    /// The figures of document number `d`, keeping the names `rare` keeps ([`rarity`]).
     pub(crate) fn of(
         d: u32,
         document: &Document,
@@ -503,26 +483,12 @@ fn is_rare(share: f32, documents: u32) -> bool {
     documents < 50 || share <= 0.05
 }
 
-/// [`rarity`] as far as it can be told while the documents are still being counted: `false`
-/// for a name already in more than 5% of the collection's `documents` by the counts `df` of
-/// the documents seen so far (it can only become more common), `true` for any other.
-pub(crate) fn rarity_so_far(
-    df: &FxHashMap<Token, u32>,
-    documents: u32,
-) -> impl Fn(Token) -> bool + Sync + '_ {
-    move |t| {
-        is_rare(
-            share_of(df.get(&t).copied().unwrap_or(0), documents),
-            documents,
-        )
-    }
-}
-
-/// Every document's [`Figures`], for [`find`].
+/// Every document's [`Figures`], its names judged by [`rarity`] once the collection's
+/// frequencies are known, for [`find`].
 pub(crate) enum AllFigures {
-    /// Taken once the collection's frequencies were known, names judged by [`rarity`].
+    /// Held in memory.
     Held(Vec<Figures>),
-    /// Spilled, names judged by [`rarity_so_far`] at most: [`find`] judges them again.
+    /// Spilled to disk, one record a document.
     Spilled(Spill),
 }
 
@@ -949,22 +915,6 @@ mod tests {
         for (d, figures) in taken.iter().enumerate() {
             assert_eq!(&Figures::decode(&spill.read(d)), figures);
         }
-    }
-
-    #[test]
-    fn a_name_is_judged_common_early_only_once_it_is_for_sure() {
-        let (common, rare, unseen) = (token_of("acme"), token_of("dayton"), token_of("ohio"));
-        let df: FxHashMap<Token, u32> = [(common, 3), (rare, 2)].into_iter().collect();
-        // Of 50 documents, 3 are more than 5% whatever the others hold; 2 may stay under.
-        let so_far = rarity_so_far(&df, 50);
-        assert!(!so_far(common));
-        assert!(so_far(rare) && so_far(unseen));
-        // The counts at the end, with 48 more documents that hold neither: the same verdicts.
-        let weights = Weights::new(df.clone(), 50);
-        let at_end = rarity(&weights);
-        assert!(!at_end(common) && at_end(rare));
-        // Under 50 documents, rarity is not judged.
-        assert!(rarity_so_far(&df, 49)(common));
     }
 
     #[test]

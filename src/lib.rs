@@ -455,38 +455,12 @@ fn run<'a>(
     let mut writer = AnalysesWriter::new(corpus.spill_dir()).map_err(spill_error)?;
     let mut digests: Vec<Digest> = Vec::with_capacity(n);
     let mut df: FxHashMap<Token, u32> = FxHashMap::default();
-    // What the cross-check needs of a spilled document is taken now, while it is at hand, so
-    // that the cross-check need not read the collection back. (Held ones are taken in the
-    // cross-check, when every name can be judged for rarity at once.)
-    let mut figures = match corpus.spill_dir() {
-        Some(dir) if options.cross.enabled => {
-            Some(cross::FiguresWriter::new(Some(dir)).map_err(spill_error)?)
-        }
-        _ => None,
-    };
-    let mut figures_failed = None;
     writer
         .prepare_all(
             &corpus,
             &recurring,
             || progress.advance(1),
             |chunk, prepared| {
-                let first = digests.len() as u32;
-                if let Some(writer) = figures.as_mut().filter(|_| figures_failed.is_none()) {
-                    // Names already too common to tell anything are dropped at once: fewer
-                    // sentences to parse for claims.
-                    let rare = cross::rarity_so_far(&df, n as u32);
-                    let batch = chunk
-                        .par_iter()
-                        .zip(prepared)
-                        .enumerate()
-                        .map(|(k, (document, prepared))| {
-                            let d = first + k as u32;
-                            cross::Figures::of(d, document, &prepared.analysis, &rare)
-                        })
-                        .collect();
-                    figures_failed = writer.extend(batch).err();
-                }
                 digests.par_extend(
                     chunk
                         .par_iter()
@@ -498,12 +472,6 @@ fn run<'a>(
         )
         .map_err(spill_error)?;
     drop(recurring);
-    if let Some(error) = figures_failed {
-        return Err(spill_error(error));
-    }
-    let figures = figures
-        .map(|writer| writer.finish().map_err(spill_error))
-        .transpose()?;
     let analyses = writer.finish().map_err(spill_error)?;
     warnings.extend(no_body_warnings(digests.iter().map(|d| &d.summary)));
 
@@ -521,14 +489,15 @@ fn run<'a>(
             index::shingles_in(&tokens, options.index.shingle_words, range, out);
         }
     };
-    // A held collection's figures for the cross-check are taken while candidates are
-    // searched: the search sorts its postings and pair records partly on one thread, and the
-    // figures keep the other core busy meanwhile (a spilled collection's were taken while it
-    // was tokenized).
+    // The figures for the cross-check are taken while candidates are searched: the search
+    // sorts its postings and pair records partly on one thread, and the figures keep the
+    // other core busy meanwhile. Taken now rather than while tokenizing, every name is judged
+    // for rarity by the whole collection's counts, which leaves fewer sentences to parse.
     let ((mut candidates, index_stats), figures) = rayon::join(
         || index::candidates_of(n, words, shingles_of, &options.index),
-        || figures.unwrap_or_else(|| held_figures(&corpus, &analyses, &weights, options)),
+        || all_figures(&corpus, &analyses, &weights, options),
     );
+    let figures = figures.map_err(spill_error)?;
     let fingerprints: Vec<Option<u64>> = digests.iter().map(|d| d.fingerprint).collect();
     candidates.extend(index::identical(&fingerprints, options.index.bucket_cap));
     drop(fingerprints);
@@ -605,21 +574,38 @@ pub(crate) fn index_stats_of(index: &index::IndexStats, candidates: usize, short
     }
 }
 
-/// What the cross-check needs of every document, taken from documents and analyses held in
-/// memory, their names judged by `weights` (see [`cross::Figures`]).
-fn held_figures(
+/// What the cross-check needs of every document, its names judged by `weights` (see
+/// [`cross::Figures`]): spilled to disk, a chunk at a time, when the documents are.
+fn all_figures(
     corpus: &Corpus,
     analyses: &Analyses,
     weights: &Weights,
     options: &Options,
-) -> cross::AllFigures {
+) -> std::io::Result<cross::AllFigures> {
     if !options.cross.enabled {
-        return cross::AllFigures::Held(Vec::new());
+        return Ok(cross::AllFigures::Held(Vec::new()));
     }
     let rare = cross::rarity(weights);
-    cross::AllFigures::Held(corpus.map(|d, document| {
-        cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
-    }))
+    let mut writer = cross::FiguresWriter::new(corpus.spill_dir())?;
+    let mut failed = None;
+    corpus.chunks(|start, chunk| {
+        if failed.is_some() {
+            return;
+        }
+        let batch = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, document)| {
+                let d = start + k;
+                cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
+            })
+            .collect();
+        failed = writer.extend(batch).err();
+    });
+    match failed {
+        Some(error) => Err(error),
+        None => writer.finish(),
+    }
 }
 
 /// Conflicting figures across documents that `verified` does not relate (see [`cross::find`]).

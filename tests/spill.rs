@@ -116,7 +116,7 @@ fn a_spill_directory_that_cannot_be_written_is_one_clear_error() {
     assert!(out.stdout.is_empty());
 }
 
-/// Truncates, when the indexing stage starts, every file this process holds open in `dir`: the
+/// Truncates, when the verifying stage starts (once every spill file is written), every file this process holds open in `dir`: the
 /// disk failing under a run whose spill files were written a moment before.
 #[cfg(target_os = "linux")]
 struct Saboteur {
@@ -127,7 +127,7 @@ struct Saboteur {
 #[cfg(target_os = "linux")]
 impl crosscheck::Progress for Saboteur {
     fn stage(&self, name: &'static str, _total: u64) {
-        if name != "indexing" {
+        if name != "verifying" {
             return;
         }
         for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
