@@ -96,6 +96,21 @@ fn stages(c: &mut Criterion) {
         b.iter(|| align(&spun, &wrapped, &AlignOptions::default()))
     });
     group.finish();
+
+    // What verification makes of each document of a candidate pair before aligning it.
+    let mut group = c.benchmark_group("profile");
+    group.throughput(Throughput::Bytes(
+        documents.iter().map(|d| d.text.len() as u64).sum(),
+    ));
+    group.bench_function("seeds", |b| {
+        b.iter(|| {
+            analyses
+                .iter()
+                .map(|a| Profile::new(a, &weights))
+                .collect::<Vec<_>>()
+        })
+    });
+    group.finish();
 }
 
 /// A deterministic article of about `words` words from the seeds' vocabulary, and a copy with

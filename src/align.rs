@@ -135,25 +135,45 @@ pub struct Profile {
 impl Profile {
     /// Builds the profile of an analysis under the given weights.
     pub fn new(analysis: &Analysis, weights: &Weights) -> Self {
-        let sentences = analysis
+        // Every (token, sentence) of the document, sorted once: read in order, it gives the
+        // postings and each sentence's distinct tokens already sorted, and each distinct token
+        // is weighed once, not once for every sentence it is in.
+        let mut pairs: Vec<(Token, u32)> = Vec::with_capacity(analysis.tokens.len());
+        for (j, s) in analysis.sentences.iter().enumerate() {
+            pairs.extend(analysis.sentence_tokens(s).iter().map(|&t| (t, j as u32)));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut distinct = vec![0usize; analysis.sentences.len()];
+        for &(_, j) in &pairs {
+            distinct[j as usize] += 1;
+        }
+        let mut tokens: Vec<Vec<(Token, f32)>> =
+            distinct.into_iter().map(Vec::with_capacity).collect();
+        let mut postings = Postings {
+            keys: Vec::new(),
+            starts: Vec::new(),
+            sentences: Vec::with_capacity(pairs.len()),
+        };
+        for run in pairs.chunk_by(|x, y| x.0 == y.0) {
+            let (token, weight) = (run[0].0, weights.weight(run[0].0));
+            postings.keys.push(token);
+            postings.starts.push(postings.sentences.len() as u32);
+            for &(_, j) in run {
+                postings.sentences.push(j);
+                tokens[j as usize].push((token, weight));
+            }
+        }
+        postings.starts.push(postings.sentences.len() as u32);
+        let sentences: Vec<SentenceVector> = analysis
             .sentences
             .iter()
-            .map(|s| {
-                let sequence = analysis.sentence_tokens(s);
-                let exact = crate::index::fingerprint(sequence).unwrap_or(0);
-                let mut tokens: Vec<(Token, f32)> = sequence.iter().map(|&t| (t, 0.0)).collect();
-                tokens.sort_unstable_by_key(|&(t, _)| t);
-                tokens.dedup_by_key(|&mut (t, _)| t);
-                for (t, w) in &mut tokens {
-                    *w = weights.weight(*t);
-                }
-                let norm = tokens.iter().map(|&(_, w)| w).sum();
-                SentenceVector {
-                    tokens,
-                    norm,
-                    words: s.words(),
-                    exact,
-                }
+            .zip(tokens)
+            .map(|(s, tokens)| SentenceVector {
+                norm: tokens.iter().map(|&(_, w)| w).sum(),
+                tokens,
+                words: s.words(),
+                exact: crate::index::fingerprint(analysis.sentence_tokens(s)).unwrap_or(0),
             })
             .collect();
         let keys = analysis
@@ -161,17 +181,13 @@ impl Profile {
             .iter()
             .map(|&k| (k, weights.weight(k)))
             .collect();
-        Profile::from_sentences(sentences, analysis.words(), keys)
-    }
-
-    fn from_sentences(sentences: Vec<SentenceVector>, words: u32, keys: Vec<(Token, f32)>) -> Self {
-        let postings = Postings::new(&sentences);
         let mut by_exact: Vec<(u64, u32)> = sentences
             .iter()
             .enumerate()
             .map(|(j, s)| (s.exact, j as u32))
             .collect();
         by_exact.sort_unstable();
+        let words = analysis.words();
         let order = order_key(&sentences, words);
         Profile {
             sentences,
@@ -198,27 +214,6 @@ struct Postings {
 }
 
 impl Postings {
-    fn new(sentences: &[SentenceVector]) -> Self {
-        let mut pairs: Vec<(Token, u32)> =
-            Vec::with_capacity(sentences.iter().map(|s| s.tokens.len()).sum());
-        for (j, s) in sentences.iter().enumerate() {
-            pairs.extend(s.tokens.iter().map(|&(t, _)| (t, j as u32)));
-        }
-        pairs.sort_unstable();
-        let mut postings = Postings {
-            keys: Vec::new(),
-            starts: Vec::new(),
-            sentences: Vec::with_capacity(pairs.len()),
-        };
-        for run in pairs.chunk_by(|x, y| x.0 == y.0) {
-            postings.keys.push(run[0].0);
-            postings.starts.push(postings.sentences.len() as u32);
-            postings.sentences.extend(run.iter().map(|&(_, j)| j));
-        }
-        postings.starts.push(postings.sentences.len() as u32);
-        postings
-    }
-
     /// Where the sentences of the `i`-th key lie in `sentences`.
     fn run(&self, i: usize) -> (u32, u32) {
         (self.starts[i], self.starts[i + 1])
