@@ -222,7 +222,21 @@ fn vulgar(c: char) -> Option<f64> {
     })
 }
 
-fn scan(text: &str) -> Vec<Token<'_>> {
+/// `text` in lower case whole when it is ASCII (borrowed when it has no capitals), for
+/// [`scan`] to slice each token's lower case from: lower-casing ASCII keeps every byte in its
+/// place, and one copy for the sentence costs less than one for each capitalized word.
+fn ascii_lowered(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    text.is_ascii().then(|| {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            text.to_ascii_lowercase().into()
+        } else {
+            text.into()
+        }
+    })
+}
+
+/// The tokens of `text`; `lowered` is [`ascii_lowered`]'s `text`.
+fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
     // Sized for the text at once: grown by doubling, these two were a good part of the
     // allocations of the cross-check's figures, which scan millions of sentences.
     let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
@@ -308,7 +322,7 @@ fn scan(text: &str) -> Vec<Token<'_>> {
             end,
             text: slice,
             kind,
-            lower: lower_case(slice),
+            lower: lowered.map_or_else(|| lower_case(slice), |l| l[start..end].into()),
             spaced,
             thin: thin_gap,
         };
@@ -1584,7 +1598,8 @@ fn qualifier(tokens: &[Token], i: usize) -> Option<(Bound, usize, &'static str)>
 /// Every number in `text`, bare: its byte span and value, without qualifiers, ranges, units or
 /// typing (Recognizers-Text's NumberModel).
 pub fn numbers(text: &str) -> Vec<((usize, usize), f64)> {
-    let tokens = scan(text);
+    let lowered = ascii_lowered(text);
+    let tokens = scan(text, lowered.as_deref());
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -1606,7 +1621,8 @@ pub fn extract(text: &str) -> Vec<Claim> {
 
 /// [`extract`], trying every position if `skip_far` is false (what the skipping is held to).
 fn extract_with(text: &str, skip_far: bool) -> Vec<Claim> {
-    let tokens = scan(text);
+    let lowered = ascii_lowered(text);
+    let tokens = scan(text, lowered.as_deref());
     // Every claim holds a figure or a number word within LEAD tokens of where it starts (the
     // longest qualifier, a currency, "percent of" before it), so the positions further than
     // that from the next one are not tried: most words of most sentences.
