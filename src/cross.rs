@@ -434,6 +434,33 @@ impl Figures {
     }
 }
 
+/// Every document's [`Figures`], `of(d, document)` for each document `d` of `corpus`, a chunk
+/// at a time on all threads: held, or spilled to `dir` if it is `Some` (as
+/// [`FiguresWriter::new`] takes it). Stops at the first chunk that cannot be written.
+pub(crate) fn take_all(
+    corpus: &Corpus,
+    dir: Option<Option<&Path>>,
+    of: impl Fn(usize, &Document) -> Figures + Sync,
+) -> io::Result<AllFigures> {
+    let mut writer = FiguresWriter::new(dir)?;
+    let mut failed = None;
+    corpus.chunks(|start, chunk| {
+        if failed.is_some() {
+            return;
+        }
+        let batch = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(k, document)| of(start + k, document))
+            .collect();
+        failed = writer.extend(batch).err();
+    });
+    match failed {
+        Some(error) => Err(error),
+        None => writer.finish(),
+    }
+}
+
 /// Collects every document's [`Figures`] in document order: held, or spilled as they come.
 pub(crate) enum FiguresWriter {
     Held(Vec<Figures>),

@@ -586,26 +586,9 @@ fn all_figures(
         return Ok(cross::AllFigures::Held(Vec::new()));
     }
     let rare = cross::rarity(weights);
-    let mut writer = cross::FiguresWriter::new(corpus.spill_dir())?;
-    let mut failed = None;
-    corpus.chunks(|start, chunk| {
-        if failed.is_some() {
-            return;
-        }
-        let batch = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(k, document)| {
-                let d = start + k;
-                cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
-            })
-            .collect();
-        failed = writer.extend(batch).err();
-    });
-    match failed {
-        Some(error) => Err(error),
-        None => writer.finish(),
-    }
+    cross::take_all(corpus, corpus.spill_dir(), |d, document| {
+        cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
+    })
 }
 
 /// Conflicting figures across documents that `verified` does not relate (see [`cross::find`]).

@@ -40,7 +40,7 @@ use crate::align::{Profile, Weights};
 use crate::chrome::{self, ChromeOptions, Recurring, Sketch};
 use crate::conflicts::{Conflict, Findings, UnpairedFigure};
 use crate::corpus::Corpus;
-use crate::cross::{AllFigures, Figures, FiguresWriter};
+use crate::cross::{AllFigures, Figures};
 use crate::index::{self, IndexStats};
 use crate::ingest::{Document, IngestError, Warning};
 use crate::report::{DocumentSummary, Pair, Report};
@@ -757,27 +757,12 @@ fn figures_of(
     if !options.cross.enabled {
         return Ok(AllFigures::Held(Vec::new()));
     }
-    let mut writer = FiguresWriter::new(dir).map_err(spill_error)?;
     let rare = crate::cross::rarity(weights);
-    let mut failed = None;
-    corpus.chunks(|start, chunk| {
-        if failed.is_some() {
-            return;
-        }
-        let batch = chunk
-            .par_iter()
-            .enumerate()
-            .map(|(k, document)| {
-                let prepared = Prepared::of(document, recurring);
-                Figures::of((start + k) as u32, document, &prepared.analysis, &rare)
-            })
-            .collect();
-        failed = writer.extend(batch).err();
-    });
-    match failed {
-        Some(error) => Err(spill_error(error)),
-        None => writer.finish().map_err(spill_error),
-    }
+    crate::cross::take_all(corpus, dir, |d, document| {
+        let prepared = Prepared::of(document, recurring);
+        Figures::of(d as u32, document, &prepared.analysis, &rare)
+    })
+    .map_err(spill_error)
 }
 
 /// Documents numbered as `report` numbers them, from what parsing them gave: each one's id,
