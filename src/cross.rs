@@ -337,9 +337,8 @@ pub(crate) fn find(
 /// any, the names of its whole body (two reports of one story share many, two stories of one
 /// kind, such as bond issues or rig counts, share few); and the day it was filed, where its
 /// record says ("date": "26-FEB-1987 15:01"), since a figure reported on two days may have
-/// changed in between. A spilled collection's are taken while each document is at hand (as it
-/// is tokenized), so that the check reads nothing back; their names are judged for rarity as
-/// far as the counts so far can tell, and again by [`find`], which has every document's.
+/// changed in between. Taken once the collection's counts are known ([`take_all`]), so their
+/// names are judged for rarity by every document's.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Figures {
     mentions: Vec<Mention>,
@@ -434,14 +433,21 @@ impl Figures {
     }
 }
 
-/// Every document's [`Figures`], `of(d, document)` for each document `d` of `corpus`, a chunk
-/// at a time on all threads: held, or spilled to `dir` if it is `Some` (as
-/// [`FiguresWriter::new`] takes it). Stops at the first chunk that cannot be written.
+/// Every document's [`Figures`], its names judged by [`rarity`] under `weights`:
+/// `of(d, document, rare)` for each document `d` of `corpus`, a chunk at a time on all
+/// threads, held, or spilled to `dir` if it is `Some` (as [`FiguresWriter::new`] takes it).
+/// None at all when the cross-check is off. Stops at the first chunk that cannot be written.
 pub(crate) fn take_all(
     corpus: &Corpus,
     dir: Option<Option<&Path>>,
-    of: impl Fn(usize, &Document) -> Figures + Sync,
+    weights: &Weights,
+    options: &CrossOptions,
+    of: impl Fn(usize, &Document, &(dyn Fn(Token) -> bool + Sync)) -> Figures + Sync,
 ) -> io::Result<AllFigures> {
+    if !options.enabled {
+        return Ok(AllFigures::Held(Vec::new()));
+    }
+    let rare = rarity(weights);
     let mut writer = FiguresWriter::new(dir)?;
     let mut failed = None;
     corpus.chunks(|start, chunk| {
@@ -451,7 +457,7 @@ pub(crate) fn take_all(
         let batch = chunk
             .par_iter()
             .enumerate()
-            .map(|(k, document)| of(start + k, document))
+            .map(|(k, document)| of(start + k, document, &rare))
             .collect();
         failed = writer.extend(batch).err();
     });
@@ -462,14 +468,14 @@ pub(crate) fn take_all(
 }
 
 /// Collects every document's [`Figures`] in document order: held, or spilled as they come.
-pub(crate) enum FiguresWriter {
+enum FiguresWriter {
     Held(Vec<Figures>),
     Spilled(SpillWriter),
 }
 
 impl FiguresWriter {
     /// Holds them, or spills them to `dir` if `spill` is `Some(dir)`.
-    pub(crate) fn new(spill: Option<Option<&Path>>) -> io::Result<FiguresWriter> {
+    fn new(spill: Option<Option<&Path>>) -> io::Result<FiguresWriter> {
         Ok(match spill {
             None => FiguresWriter::Held(Vec::new()),
             Some(dir) => FiguresWriter::Spilled(SpillWriter::new(dir)?),
@@ -477,7 +483,7 @@ impl FiguresWriter {
     }
 
     /// Adds the next documents' figures.
-    pub(crate) fn extend(&mut self, batch: Vec<Figures>) -> io::Result<()> {
+    fn extend(&mut self, batch: Vec<Figures>) -> io::Result<()> {
         match self {
             FiguresWriter::Held(all) => all.extend(batch),
             FiguresWriter::Spilled(writer) => {
@@ -490,7 +496,7 @@ impl FiguresWriter {
     }
 
     /// Done adding.
-    pub(crate) fn finish(self) -> io::Result<AllFigures> {
+    fn finish(self) -> io::Result<AllFigures> {
         Ok(match self {
             FiguresWriter::Held(all) => AllFigures::Held(all),
             FiguresWriter::Spilled(writer) => AllFigures::Spilled(writer.finish()?),

@@ -100,8 +100,8 @@ pub struct Options {
 /// Receives progress from a long run. Every method has an empty default.
 ///
 /// The stages of [`report()`], in order: reading, chrome, tokenizing, weighing, indexing
-/// (which, for a collection held in memory, also takes what the cross-check needs of each
-/// document), verifying, cross-checking, clustering; [`report_with_views`] adds laying out.
+/// (which also takes what the cross-check needs of each document), verifying,
+/// cross-checking, clustering; [`report_with_views`] adds laying out.
 pub trait Progress: Sync {
     /// A stage starts, with `total` units of work (0 if unknown).
     fn stage(&self, _name: &'static str, _total: u64) {}
@@ -582,13 +582,15 @@ fn all_figures(
     weights: &Weights,
     options: &Options,
 ) -> std::io::Result<cross::AllFigures> {
-    if !options.cross.enabled {
-        return Ok(cross::AllFigures::Held(Vec::new()));
-    }
-    let rare = cross::rarity(weights);
-    cross::take_all(corpus, corpus.spill_dir(), |d, document| {
-        cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
-    })
+    cross::take_all(
+        corpus,
+        corpus.spill_dir(),
+        weights,
+        &options.cross,
+        |d, document, rare| {
+            cross::Figures::of(d as u32, document, &analyses.get(d).analysis, &rare)
+        },
+    )
 }
 
 /// Conflicting figures across documents that `verified` does not relate (see [`cross::find`]).

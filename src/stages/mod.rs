@@ -754,11 +754,7 @@ fn figures_of(
         spill.mode.spills(bytes).then_some(spill.dir.as_deref())
     });
     let spill_error = |error| StageError::Spill(crate::corpus::spill_error(dir.flatten(), error));
-    if !options.cross.enabled {
-        return Ok(AllFigures::Held(Vec::new()));
-    }
-    let rare = crate::cross::rarity(weights);
-    crate::cross::take_all(corpus, dir, |d, document| {
+    crate::cross::take_all(corpus, dir, weights, &options.cross, |d, document, rare| {
         let prepared = Prepared::of(document, recurring);
         Figures::of(d as u32, document, &prepared.analysis, &rare)
     })
