@@ -341,7 +341,7 @@ const VERIFY_BLOCK_DOCUMENTS: usize = 100_000;
 /// Verifies every candidate pair (sorted), a block of pairs at a time: the analyses of each
 /// block's documents (at most `block` of them, unless one pair alone brings more) are read
 /// back, profiled, used for its pairs and dropped, and the documents themselves are read only
-/// for the pairs that pass the gate ([`scored_passes_gate`]). A document in pairs of several
+/// for the pairs that pass the gate ([`gate`]). A document in pairs of several
 /// blocks is read in each.
 fn verify_all(
     corpus: &Corpus,
@@ -392,11 +392,7 @@ fn verify_all(
             .par_iter()
             .filter_map(|c| {
                 let (a, b) = (&loaded[slot(&members, c.a)], &loaded[slot(&members, c.b)]);
-                let gated = caught(|| {
-                    let scored = align::Scored::new(&a.1, &b.1, &options.align);
-                    scored_passes_gate(&scored, (&a.0, &a.1), (&b.0, &b.1), options)
-                        .then_some(scored)
-                });
+                let gated = caught(|| gate((&a.0, &a.1), (&b.0, &b.1), options));
                 match gated {
                     Ok(None) => {
                         progress.advance(1);
@@ -702,10 +698,11 @@ fn verify_pair_gated(
     options: &Options,
     gate: bool,
 ) -> Option<Verified> {
-    let scored = align::Scored::new(a.2, b.2, &options.align);
-    if gate && !scored_passes_gate(&scored, (a.1, a.2), (b.1, b.2), options) {
-        return None;
-    }
+    let scored = if gate {
+        self::gate((a.1, a.2), (b.1, b.2), options)?
+    } else {
+        align::Scored::new(a.2, b.2, &options.align)
+    };
     verify_scored(scored, a, b, options)
 }
 
@@ -757,26 +754,25 @@ fn verify_scored(
     Some((pair, found))
 }
 
-/// Whether a pair could be reported, judged on its scored sentences and analyses alone (no
-/// document): the gate [`verify_pair`] puts each pair through before aligning it. `false`
-/// is a promise.
-fn scored_passes_gate(
-    scored: &align::Scored,
-    a: (&Prepared, &Profile),
-    b: (&Prepared, &Profile),
+/// The gate [`verify_pair`] puts each pair through before aligning it: whether the pair could
+/// be reported, judged on its analyses alone (no document). The pair's sentences scored if it
+/// passes; `None` is a promise.
+fn gate<'p>(
+    a: (&Prepared, &'p Profile),
+    b: (&Prepared, &'p Profile),
     options: &Options,
-) -> bool {
-    // Most candidates fall short of any verdict on their scored sentences alone.
-    if !scored.may_reach(&options.judge.reach(true)) {
-        return false;
-    }
-    // Many of the rest are template stories whose names and figures rule out a full
-    // duplicate: only a reused passage is left to find.
+) -> Option<align::Scored<'p>> {
+    // Most candidates are template stories whose names and figures rule out a full
+    // duplicate: only a reused passage is left to look for.
     let agreement = judge::key_agreement(a.1, b.1);
-    options
+    let full = options
         .judge
-        .keys_may_agree(&a.0.analysis, &b.0.analysis, agreement)
-        || scored.may_reach(&options.judge.reach(false))
+        .keys_may_agree(&a.0.analysis, &b.0.analysis, agreement);
+    // Most fall short of any verdict on their scored sentences alone.
+    let scored = align::Scored::new(a.1, b.1, &options.align);
+    scored
+        .may_reach(&options.judge.reach(full))
+        .then_some(scored)
 }
 
 /// Builds the report from verified pairs (indices into `documents`), filling in the clusters,
