@@ -2,9 +2,9 @@
 //! documents can be checked against it without reading the collection again.
 //!
 //! `crosscheck index build` writes, for every document: its text, line map and chrome verdicts
-//! (what verification needs), its shingle signature (into per-shingle postings), the fingerprint
-//! of its whole token sequence (for identical texts of any length), and its tokens' document
-//! frequencies (for the weights). `crosscheck check NEW... --against FILE` signs only the new
+//! (what verification needs), its shingle signature (into postings, in buckets of shingles),
+//! the fingerprint of its whole token sequence (for identical texts of any length), and its
+//! tokens' document frequencies (for the weights). `crosscheck check NEW... --against FILE` signs only the new
 //! documents, looks their shingles up, and verifies the candidates with the same alignment and
 //! judge as `report`. The file carries a format version and the settings that shape signatures;
 //! a file from another version, built with other settings, truncated or corrupt gives a clear
@@ -22,8 +22,9 @@ use crate::index::{self, IndexOptions};
 use crate::ingest::{Document, Format, Line};
 use crate::text::Token;
 
-/// Version of the index file format; a file of another version is refused.
-pub const INDEX_VERSION: u32 = 1;
+/// Version of the index file format; a file of another version is refused. Version 2 keeps
+/// the postings in buckets of shingles (see [`POSTINGS`]).
+pub const INDEX_VERSION: u32 = 2;
 
 /// Version of the tokenizer and signature scheme: signatures made by another are not comparable.
 pub const SIGNATURE_SCHEME: u32 = 1;
@@ -32,7 +33,13 @@ const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const DOCUMENTS: TableDefinition<u32, &[u8]> = TableDefinition::new("documents");
 const IDS: TableDefinition<&str, u32> = TableDefinition::new("ids");
 const SIGNATURE_SIZES: TableDefinition<u32, u32> = TableDefinition::new("signature_sizes");
-/// Shingle -> the documents that have it, as packed little-endian u32s.
+/// The top `bucket_bits` bits of shingles (see [`bucket_bits`]) -> the shingles that start
+/// with them and the documents that have each (see [`push_list`]).
+///
+/// A key a shingle made building an index spend most of its time inside the database: a
+/// B-tree leaf moves every value in it for each key appended, and the postings are millions of
+/// keys with values of a few bytes. Some sixty shingles to a key, the same bytes are a
+/// sixtieth of the keys.
 const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
 /// Whole-text fingerprint -> the documents that have it, packed.
 const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical");
@@ -192,6 +199,8 @@ impl Stored {
 pub struct Store {
     path: PathBuf,
     db: Database,
+    /// How many top bits of a shingle name its bucket of [`POSTINGS`].
+    bucket_bits: u32,
 }
 
 /// A document of the index that may match a new one: its number, and the shingles shared.
@@ -225,6 +234,86 @@ fn damaged(path: &Path, error: impl std::fmt::Display) -> StoreError {
         path: path.to_path_buf(),
         detail: error.to_string(),
     }
+}
+
+/// Postings a bucket of [`POSTINGS`] holds, on average, when an index is built.
+const BUCKET_POSTINGS: u64 = 64;
+
+/// The fewest bits naming a bucket: an index built from a few documents and grown by `index
+/// add` keeps the buckets it was built with, and 65,536 of them stay small up to some
+/// hundreds of thousands of documents.
+const MIN_BUCKET_BITS: u32 = 16;
+
+/// How many top bits of a shingle name its bucket, for an index of `postings` postings:
+/// enough for [`BUCKET_POSTINGS`] a bucket, and at least [`MIN_BUCKET_BITS`].
+fn bucket_bits(postings: u64) -> u32 {
+    let buckets = (postings / BUCKET_POSTINGS).max(1);
+    (u64::BITS - (buckets - 1).leading_zeros()).clamp(MIN_BUCKET_BITS, 48)
+}
+
+/// The bucket of [`POSTINGS`] that holds `shingle`.
+fn bucket_of(shingle: u64, bits: u32) -> u64 {
+    shingle >> (u64::BITS - bits)
+}
+
+/// Appends one shingle's entry to a bucket of [`POSTINGS`]: the shingle, its number of
+/// documents, and the documents, little-endian (8, 4 and 4 bytes each). A bucket holds its
+/// shingles' entries in ascending order of shingle.
+fn push_list(bucket: &mut Vec<u8>, shingle: u64, documents: &[u8]) {
+    bucket.extend_from_slice(&shingle.to_le_bytes());
+    bucket.extend_from_slice(&((documents.len() / 4) as u32).to_le_bytes());
+    bucket.extend_from_slice(documents);
+}
+
+/// The entries of a bucket of [`POSTINGS`]: each shingle with its documents, packed as
+/// [`pack`] packs them. A bucket cut short ends where its last whole entry does.
+fn lists(bucket: &[u8]) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+    let mut rest = bucket;
+    std::iter::from_fn(move || {
+        let (head, tail) = rest.split_at_checked(12)?;
+        let shingle = u64::from_le_bytes(head[..8].try_into().expect("8 bytes"));
+        let count = u32::from_le_bytes(head[8..].try_into().expect("4 bytes")) as usize;
+        let (documents, tail) = tail.split_at_checked(count * 4)?;
+        rest = tail;
+        Some((shingle, documents))
+    })
+}
+
+/// The documents of `shingle` in its bucket, packed as [`pack`] packs them.
+fn find_list(bucket: &[u8], shingle: u64) -> Option<&[u8]> {
+    lists(bucket)
+        .take_while(|&(s, _)| s <= shingle)
+        .find(|&(s, _)| s == shingle)
+        .map(|(_, documents)| documents)
+}
+
+/// A bucket of [`POSTINGS`] with the postings `added` ((shingle, document), sorted, all of
+/// this bucket, their documents numbered after every document already in it) merged in.
+fn merged_bucket(existing: &[u8], added: &[(u64, u32)]) -> Vec<u8> {
+    let mut bucket = Vec::with_capacity(existing.len() + added.len() * 16);
+    let mut old = lists(existing).peekable();
+    let mut new = added.chunk_by(|x, y| x.0 == y.0).peekable();
+    let mut documents: Vec<u8> = Vec::new();
+    loop {
+        let next_old = old.peek().map(|&(shingle, _)| shingle);
+        let next_new = new.peek().map(|group| group[0].0);
+        let shingle = match (next_old, next_new) {
+            (None, None) => break,
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+        };
+        documents.clear();
+        if next_old == Some(shingle) {
+            documents.extend_from_slice(old.next().expect("peeked").1);
+        }
+        if next_new == Some(shingle) {
+            let group = new.next().expect("peeked");
+            documents.extend(group.iter().flat_map(|&(_, d)| d.to_le_bytes()));
+        }
+        push_list(&mut bucket, shingle, &documents);
+    }
+    bucket
 }
 
 fn pack(documents: &[u32]) -> Vec<u8> {
@@ -388,6 +477,10 @@ impl RunReader {
 /// Keys written per transaction when a [`Builder`] finishes.
 const KEYS_PER_COMMIT: usize = 1 << 20;
 
+/// Buckets of [`POSTINGS`] written per transaction when a [`Builder`] finishes: about as many
+/// postings as [`KEYS_PER_COMMIT`].
+const BUCKETS_PER_COMMIT: usize = KEYS_PER_COMMIT / BUCKET_POSTINGS as usize;
+
 impl Builder {
     /// Stores a batch of documents, numbered after those stored before.
     pub fn add(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
@@ -455,8 +548,8 @@ impl Builder {
     }
 
     /// Merges the runs into the postings table, each shingle's list in document order (a run
-    /// holds a batch, and batches are numbered in order), committed every [`KEYS_PER_COMMIT`]
-    /// keys.
+    /// holds a batch, and batches are numbered in order), in buckets as many as the postings
+    /// call for ([`bucket_bits`]), committed every [`BUCKETS_PER_COMMIT`] buckets.
     fn merge_runs(&mut self) -> Result<(), StoreError> {
         let Some(runs) = self.runs.take() else {
             return Ok(());
@@ -506,27 +599,39 @@ impl Builder {
             }
             Ok(Some(shingle))
         };
-        loop {
-            let mut done = false;
+        let bits = bucket_bits(runs.written);
+        self.store.bucket_bits = bits;
+        let mut next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
+        let mut bucket: Vec<u8> = Vec::new();
+        let mut first = true;
+        while next.is_some() || first {
             let txn = self.store.db.begin_write().map_err(|e| err(&e))?;
             {
+                if first {
+                    let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
+                    meta.insert("bucket_bits", bits.to_string().as_str())
+                        .map_err(|e| err(&e))?;
+                    first = false;
+                }
                 let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
-                for _ in 0..KEYS_PER_COMMIT {
-                    let next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
+                for _ in 0..BUCKETS_PER_COMMIT {
                     let Some(shingle) = next else {
-                        done = true;
                         break;
                     };
-                    table
-                        .insert(shingle, pack(&list).as_slice())
-                        .map_err(|e| err(&e))?;
+                    let key = bucket_of(shingle, bits);
+                    bucket.clear();
+                    while let Some(shingle) = next
+                        && bucket_of(shingle, bits) == key
+                    {
+                        push_list(&mut bucket, shingle, &pack(&list));
+                        next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
+                    }
+                    table.insert(key, bucket.as_slice()).map_err(|e| err(&e))?;
                 }
             }
             txn.commit().map_err(|e| err(&e))?;
-            if done {
-                return Ok(());
-            }
         }
+        Ok(())
     }
 
     fn finish_unguarded(mut self) -> Result<Store, StoreError> {
@@ -654,17 +759,20 @@ impl Store {
         let store = Store {
             path: path.to_path_buf(),
             db,
+            bucket_bits: MIN_BUCKET_BITS,
         };
         let txn = store.db.begin_write().map_err(|e| damaged(path, e))?;
         {
             let mut meta = txn.open_table(META).map_err(|e| damaged(path, e))?;
             let settings = serde_json::to_string(settings).expect("settings serialize");
             let version = INDEX_VERSION.to_string();
+            let bits = store.bucket_bits.to_string();
             for (key, value) in [
                 ("format", "crosscheck-index"),
                 ("version", version.as_str()),
                 ("settings", settings.as_str()),
                 ("documents", "0"),
+                ("bucket_bits", bits.as_str()),
             ] {
                 meta.insert(key, value).map_err(|e| damaged(path, e))?;
             }
@@ -690,9 +798,10 @@ impl Store {
             });
         }
         let db = Database::open(path).map_err(|e| damaged(path, e))?;
-        let store = Store {
+        let mut store = Store {
             path: path.to_path_buf(),
             db,
+            bucket_bits: MIN_BUCKET_BITS,
         };
         let meta = |key: &str| -> Result<Option<String>, StoreError> {
             let txn = store.db.begin_read().map_err(|e| damaged(path, e))?;
@@ -718,8 +827,13 @@ impl Store {
                 found: version,
             });
         }
+        let bits = meta("bucket_bits")?.and_then(|b| b.parse::<u32>().ok());
         let found: Option<IndexSettings> =
             meta("settings")?.and_then(|s| serde_json::from_str(&s).ok());
+        let Some(bits) = bits.filter(|b| (1..u64::BITS).contains(b)) else {
+            return Err(damaged(path, "no valid bucket_bits in its metadata"));
+        };
+        store.bucket_bits = bits;
         match found {
             Some(found) if &found == settings => Ok(store),
             Some(found) => Err(StoreError::Settings {
@@ -775,22 +889,30 @@ impl Store {
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
         store_documents(&txn, entries, first, path)?;
         {
-            for (definition, pairs) in [(POSTINGS, &mut postings), (IDENTICAL, &mut identical)] {
-                // By key, then document: each list in document order, as it has always been.
-                pairs.par_sort_unstable();
-                let mut table = txn.open_table(definition).map_err(|e| err(&e))?;
-                let mut list: Vec<u32> = Vec::new();
-                for group in pairs.chunk_by(|x, y| x.0 == y.0) {
-                    let key = group[0].0;
-                    list.clear();
-                    if let Some(existing) = table.get(key).map_err(|e| err(&e))? {
-                        list.extend(unpack(existing.value()));
-                    }
-                    list.extend(group.iter().map(|&(_, document)| document));
-                    table
-                        .insert(key, pack(&list).as_slice())
-                        .map_err(|e| err(&e))?;
+            // By key, then document: each list in document order, as it has always been.
+            postings.par_sort_unstable();
+            identical.par_sort_unstable();
+            let bits = self.bucket_bits;
+            let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
+            for group in postings.chunk_by(|x, y| bucket_of(x.0, bits) == bucket_of(y.0, bits)) {
+                let key = bucket_of(group[0].0, bits);
+                let existing = table.get(key).map_err(|e| err(&e))?;
+                let merged = merged_bucket(existing.as_ref().map_or(&[], |b| b.value()), group);
+                drop(existing);
+                table.insert(key, merged.as_slice()).map_err(|e| err(&e))?;
+            }
+            let mut table = txn.open_table(IDENTICAL).map_err(|e| err(&e))?;
+            let mut list: Vec<u32> = Vec::new();
+            for group in identical.chunk_by(|x, y| x.0 == y.0) {
+                let key = group[0].0;
+                list.clear();
+                if let Some(existing) = table.get(key).map_err(|e| err(&e))? {
+                    list.extend(unpack(existing.value()));
                 }
+                list.extend(group.iter().map(|&(_, document)| document));
+                table
+                    .insert(key, pack(&list).as_slice())
+                    .map_err(|e| err(&e))?;
             }
             let mut table = txn.open_table(FREQUENCIES).map_err(|e| err(&e))?;
             for (token, count) in frequencies {
@@ -844,11 +966,13 @@ impl Store {
         let mut kept = 0;
         let mut oversized = 0;
         for &shingle in signature {
-            let Some(list) = postings.get(shingle).map_err(|e| damaged(path, e))? else {
+            let bucket = postings
+                .get(bucket_of(shingle, self.bucket_bits))
+                .map_err(|e| damaged(path, e))?;
+            let Some(bytes) = bucket.as_ref().and_then(|b| find_list(b.value(), shingle)) else {
                 kept += 1; // in the new document alone: df 1, always kept
                 continue;
             };
-            let bytes = list.value();
             let df = bytes.len() / 4;
             if index::keeps(shingle, df + 1, options) {
                 kept += 1;
@@ -1046,5 +1170,56 @@ mod tests {
         let (document, _) = built.document(3).unwrap();
         assert_eq!(document.id, seeds.documents[3].id);
         assert!(built.contains_id(&seeds.documents[5].id).unwrap());
+    }
+
+    #[test]
+    fn buckets_grow_with_the_postings_from_a_floor() {
+        assert_eq!(bucket_bits(0), MIN_BUCKET_BITS);
+        assert_eq!(bucket_bits(64 << 16), 16);
+        assert_eq!(bucket_bits((64 << 16) + 64), 17);
+        assert_eq!(bucket_bits(370_000_000), 23);
+        assert_eq!(bucket_of(u64::MAX, 16), 0xFFFF);
+        assert_eq!(bucket_of(0x8000_0000_0000_0000, 20), 1 << 19);
+    }
+
+    proptest::proptest! {
+        /// A bucket gives back each shingle's documents, finds no shingle it lacks, and with
+        /// postings merged in holds what one written whole would.
+        #[test]
+        fn a_bucket_holds_its_shingles_and_merges_more(
+            old in proptest::collection::btree_map(0u64..64, proptest::collection::vec(0u32..50, 1..5), 0..12),
+            new in proptest::collection::btree_map(0u64..64, proptest::collection::vec(50u32..99, 1..5), 0..12),
+        ) {
+            let mut bucket = Vec::new();
+            for (&shingle, documents) in &old {
+                push_list(&mut bucket, shingle, &pack(documents));
+            }
+            let read: Vec<(u64, Vec<u32>)> =
+                lists(&bucket).map(|(s, d)| (s, unpack(d).collect())).collect();
+            let written: Vec<(u64, Vec<u32>)> = old.clone().into_iter().collect();
+            proptest::prop_assert_eq!(read, written);
+            for shingle in 0..64 {
+                let found = find_list(&bucket, shingle).map(|d| unpack(d).collect::<Vec<_>>());
+                proptest::prop_assert_eq!(found.as_ref(), old.get(&shingle));
+            }
+            // A bucket cut short gives its whole entries and no more.
+            if let Some(cut) = bucket.len().checked_sub(3) {
+                proptest::prop_assert_eq!(lists(&bucket[..cut]).count(), old.len() - 1);
+            }
+
+            let added: Vec<(u64, u32)> = new
+                .iter()
+                .flat_map(|(&s, documents)| documents.iter().map(move |&d| (s, d)))
+                .collect();
+            let mut whole = old.clone();
+            for (&shingle, documents) in &new {
+                whole.entry(shingle).or_default().extend(documents);
+            }
+            let mut expected = Vec::new();
+            for (&shingle, documents) in &whole {
+                push_list(&mut expected, shingle, &pack(documents));
+            }
+            proptest::prop_assert_eq!(merged_bucket(&bucket, &added), expected);
+        }
     }
 }

@@ -549,7 +549,7 @@ mod against {
         }
         let message = check_error(dir.path(), "seeds.idx");
         assert!(
-            message.contains("index format version 99; this crosscheck reads version 1"),
+            message.contains("index format version 99; this crosscheck reads version 2"),
             "{message}"
         );
     }
