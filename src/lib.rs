@@ -844,10 +844,21 @@ pub(crate) fn assemble_with(
 
 /// Adds the document frequencies of `prepared`'s tokens to `df`.
 fn add_frequencies(df: &mut FxHashMap<Token, u32>, prepared: &[Prepared]) {
-    let more = prepared
-        .par_iter()
-        .fold(FxHashMap::<Token, u32>::default, |mut df, p| {
-            let mut tokens = p.analysis.tokens.clone();
+    count_documents(
+        df,
+        prepared.par_iter().map(|p| p.analysis.tokens.as_slice()),
+    );
+}
+
+/// Adds to `df`, for each token, the number of `documents` (each given by its tokens) that
+/// hold it: counted on every core, then merged.
+pub(crate) fn count_documents<'a>(
+    df: &mut FxHashMap<Token, u32>,
+    documents: impl ParallelIterator<Item = &'a [Token]>,
+) {
+    let more = documents
+        .fold(FxHashMap::<Token, u32>::default, |mut df, tokens| {
+            let mut tokens = tokens.to_vec();
             tokens.sort_unstable();
             tokens.dedup();
             for t in tokens {
