@@ -480,8 +480,8 @@ impl RunReader {
 /// removes the file; a file left by a killed process opens as the empty index it was made
 /// as). Building Reuters-21578's index made some 60 commits, and a commit that waits for the
 /// disk waits for everything written since the one before.
-fn in_passing(db: &Database) -> Result<redb::WriteTransaction, redb::TransactionError> {
-    let mut txn = db.begin_write()?;
+fn in_passing(db: &Database, path: &Path) -> Result<redb::WriteTransaction, StoreError> {
+    let mut txn = db.begin_write().map_err(|e| damaged(path, e))?;
     txn.set_durability(redb::Durability::None);
     Ok(txn)
 }
@@ -552,7 +552,7 @@ impl Builder {
         self.write_run(postings)?;
         let path = &self.store.path;
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
-        let txn = in_passing(&self.store.db).map_err(|e| err(&e))?;
+        let txn = in_passing(&self.store.db, path)?;
         store_documents(&txn, entries, first, path)?;
         txn.commit().map_err(|e| err(&e))?;
         self.documents += entries.len() as u32;
@@ -617,7 +617,7 @@ impl Builder {
         let mut bucket: Vec<u8> = Vec::new();
         let mut first = true;
         while next.is_some() || first {
-            let txn = in_passing(&self.store.db).map_err(|e| err(&e))?;
+            let txn = in_passing(&self.store.db, &path)?;
             {
                 if first {
                     let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
@@ -656,7 +656,7 @@ impl Builder {
         let groups: Vec<&[(u64, u32)]> = self.identical.chunk_by(|x, y| x.0 == y.0).collect();
         let mut list: Vec<u32> = Vec::new();
         for commit in groups.chunks(KEYS_PER_COMMIT) {
-            let txn = in_passing(db).map_err(|e| err(&e))?;
+            let txn = in_passing(db, &path)?;
             {
                 let mut table = txn.open_table(IDENTICAL).map_err(|e| err(&e))?;
                 for group in commit {
@@ -672,7 +672,7 @@ impl Builder {
         let mut frequencies: Vec<(u64, u32)> = self.frequencies.drain().collect();
         index::bucket_sort(&mut frequencies, |&(token, _)| (token >> 56) as u8);
         for commit in frequencies.chunks(KEYS_PER_COMMIT) {
-            let txn = in_passing(db).map_err(|e| err(&e))?;
+            let txn = in_passing(db, &path)?;
             {
                 let mut table = txn.open_table(FREQUENCIES).map_err(|e| err(&e))?;
                 for &(token, count) in commit {
