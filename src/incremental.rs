@@ -247,8 +247,8 @@ pub fn check_against(
     // Indexed documents that may match, numbered after the new ones as they are loaded.
     let mut loaded: BTreeMap<u32, u32> = BTreeMap::new();
     let mut oversized = index_stats.oversized_buckets;
-    for (i, signature) in signatures.iter().enumerate() {
-        let found = store.hits(signature, fingerprints[i], &options.index)?;
+    let all = store.hits_all(&signatures, &fingerprints, &options.index)?;
+    for (i, found) in all.into_iter().enumerate() {
         oversized += found.oversized;
         for hit in found.hits {
             let smaller = found.kept.min(hit.signature);

@@ -47,7 +47,7 @@ const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical")
 const FREQUENCIES: TableDefinition<u64, u32> = TableDefinition::new("document_frequencies");
 
 /// What went wrong with an index file.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// Not a redb file, truncated, or damaged.
     #[error("{path}: not a crosscheck index, or a damaged one ({detail})")]
@@ -194,6 +194,32 @@ impl Stored {
         (document, Chrome { reasons })
     }
 }
+
+/// The tables a lookup of hits reads.
+struct Lookup<'a> {
+    postings: redb::ReadOnlyTable<u64, &'static [u8]>,
+    identical: redb::ReadOnlyTable<u64, &'static [u8]>,
+    sizes: Sizes<'a>,
+}
+
+/// Every indexed document's signature size: looked up in its table one at a time, or read
+/// whole beforehand, by document number.
+enum Sizes<'a> {
+    Table(redb::ReadOnlyTable<u32, u32>),
+    Read(&'a [u32]),
+}
+
+impl Sizes<'_> {
+    fn get(&self, document: u32) -> Result<u32, redb::StorageError> {
+        match self {
+            Sizes::Table(table) => Ok(table.get(document)?.map_or(0, |v| v.value())),
+            Sizes::Read(sizes) => Ok(sizes.get(document as usize).copied().unwrap_or(0)),
+        }
+    }
+}
+
+/// New documents from which [`Store::hits_all`] reads every signature size first.
+const READ_SIZES_WHOLE: usize = 64;
 
 /// An open index file.
 pub struct Store {
@@ -1039,13 +1065,91 @@ impl Store {
         fingerprint: Option<u64>,
         options: &IndexOptions,
     ) -> Result<Hits, StoreError> {
+        let txn = self.db.begin_read().map_err(|e| damaged(&self.path, e))?;
+        self.hits_in(&self.lookup(&txn, None)?, signature, fingerprint, options)
+    }
+
+    /// The tables a lookup of hits reads, opened in `txn`, with the signature sizes `read`
+    /// beforehand if they were.
+    fn lookup<'a>(
+        &self,
+        txn: &redb::ReadTransaction,
+        read: Option<&'a [u32]>,
+    ) -> Result<Lookup<'a>, StoreError> {
         let path = &self.path;
-        let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
-        let postings = txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?;
-        let identical = txn.open_table(IDENTICAL).map_err(|e| damaged(path, e))?;
-        let sizes = txn
-            .open_table(SIGNATURE_SIZES)
-            .map_err(|e| damaged(path, e))?;
+        let sizes = match read {
+            Some(sizes) => Sizes::Read(sizes),
+            None => Sizes::Table(
+                txn.open_table(SIGNATURE_SIZES)
+                    .map_err(|e| damaged(path, e))?,
+            ),
+        };
+        Ok(Lookup {
+            postings: txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?,
+            identical: txn.open_table(IDENTICAL).map_err(|e| damaged(path, e))?,
+            sizes,
+        })
+    }
+
+    /// Every indexed document's signature size, by number.
+    fn read_sizes(&self, txn: &redb::ReadTransaction) -> Result<Vec<u32>, StoreError> {
+        let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
+        let table = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
+        let mut sizes = Vec::with_capacity(table.len().map_err(|e| err(&e))? as usize);
+        for entry in table.iter().map_err(|e| err(&e))? {
+            let (document, size) = entry.map_err(|e| err(&e))?;
+            let document = document.value() as usize;
+            if document >= sizes.len() {
+                sizes.resize(document + 1, 0);
+            }
+            sizes[document] = size.value();
+        }
+        Ok(sizes)
+    }
+
+    /// [`Store::hits`] of many new documents, in their order, looked up on every core.
+    pub fn hits_all(
+        &self,
+        signatures: &[Vec<u64>],
+        fingerprints: &[Option<u64>],
+        options: &IndexOptions,
+    ) -> Result<Vec<Hits>, StoreError> {
+        guarded(&self.path, || {
+            let txn = self.db.begin_read().map_err(|e| damaged(&self.path, e))?;
+            // Each new document hits some hundreds of indexed ones, each looked up for its
+            // signature's size: past a few new documents, reading the sizes whole is quicker.
+            let sizes = if signatures.len() >= READ_SIZES_WHOLE {
+                Some(self.read_sizes(&txn)?)
+            } else {
+                None
+            };
+            signatures
+                .par_iter()
+                .zip(fingerprints)
+                .map_init(
+                    || self.lookup(&txn, sizes.as_deref()),
+                    |lookup, (signature, &fingerprint)| {
+                        let lookup = lookup.as_ref().map_err(Clone::clone)?;
+                        self.hits_in(lookup, signature, fingerprint, options)
+                    },
+                )
+                .collect()
+        })
+    }
+
+    fn hits_in(
+        &self,
+        lookup: &Lookup,
+        signature: &[u64],
+        fingerprint: Option<u64>,
+        options: &IndexOptions,
+    ) -> Result<Hits, StoreError> {
+        let path = &self.path;
+        let Lookup {
+            postings,
+            identical,
+            sizes,
+        } = lookup;
         let short = |size: usize| size <= options.short_signature;
         let new_is_short = short(signature.len());
         // Per indexed document: (kept shingles shared, other shingles shared).
@@ -1086,10 +1190,7 @@ impl Store {
         }
         let mut hits = Vec::with_capacity(shared.len());
         for (document, (kept_shared, other_shared)) in shared {
-            let size = sizes
-                .get(document)
-                .map_err(|e| damaged(path, e))?
-                .map_or(0, |v| v.value());
+            let size = sizes.get(document).map_err(|e| damaged(path, e))?;
             let both_short = new_is_short && short(size as usize);
             let count = if same_text.contains(&document) {
                 u32::MAX
@@ -1239,6 +1340,28 @@ mod tests {
         };
         for i in 0..entries.len() {
             assert_eq!(hits(&whole, i), hits(&built, i), "document {i}");
+        }
+        // Many new documents at once, their sizes read whole, and a few, looked up one by one:
+        // each one's hits as if looked up alone.
+        for many in [READ_SIZES_WHOLE + 3, 3] {
+            let pick = |k: usize| k % entries.len();
+            let signatures: Vec<Vec<u64>> = (0..many)
+                .map(|k| seeds.signatures[pick(k)].clone())
+                .collect();
+            let fingerprints: Vec<Option<u64>> =
+                (0..many).map(|k| seeds.fingerprints[pick(k)]).collect();
+            let all = built
+                .hits_all(&signatures, &fingerprints, &options)
+                .unwrap();
+            assert_eq!(all.len(), many);
+            for (k, found) in all.iter().enumerate() {
+                let found: Vec<(u32, u32, u32)> = found
+                    .hits
+                    .iter()
+                    .map(|h| (h.document, h.shared, h.signature))
+                    .collect();
+                assert_eq!(found, hits(&built, pick(k)).0, "document {k} of {many}");
+            }
         }
         let twin = hits(&built, entries.len() - 1).0;
         assert!(
