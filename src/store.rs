@@ -23,7 +23,7 @@ use crate::ingest::{Document, Format, Line};
 use crate::text::Token;
 
 /// Version of the index file format; a file of another version is refused. Version 2 keeps
-/// the postings in buckets of shingles (see [`POSTINGS`]).
+/// the postings in buckets of shingles.
 pub const INDEX_VERSION: u32 = 2;
 
 /// Version of the tokenizer and signature scheme: signatures made by another are not comparable.
