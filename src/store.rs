@@ -4,11 +4,11 @@
 //! `crosscheck index build` writes, for every document: its text, line map and chrome verdicts
 //! (what verification needs), its shingle signature (into postings, in buckets of shingles),
 //! the fingerprint of its whole token sequence (for identical texts of any length), and its
-//! tokens' document frequencies (for the weights). `crosscheck check NEW... --against FILE` signs only the new
-//! documents, looks their shingles up, and verifies the candidates with the same alignment and
-//! judge as `report`. The file carries a format version and the settings that shape signatures;
-//! a file from another version, built with other settings, truncated or corrupt gives a clear
-//! error, never a wrong answer.
+//! tokens' document frequencies (for the weights). `crosscheck check NEW... --against FILE`
+//! signs only the new documents, looks their shingles up, and verifies the candidates with the
+//! same alignment and judge as `report`. The file carries a format version and the settings
+//! that shape signatures; a file from another version, built with other settings, truncated or
+//! corrupt gives a clear error, never a wrong answer.
 
 use std::path::{Path, PathBuf};
 
@@ -576,7 +576,7 @@ impl RunReader {
 /// disk (redb's [`Durability::None`](redb::Durability::None)), since the build's last commit
 /// makes them last, and a build stopped before it leaves no index worth keeping (the build
 /// removes the file; a file left by a killed process opens as the empty index it was made
-/// as). Building Reuters-21578's index made some 60 commits, and a commit that waits for the
+/// as). Building Reuters-21578's index makes some 70 commits, and a commit that waits for the
 /// disk waits for everything written since the one before.
 fn in_passing(db: &Database, path: &Path) -> Result<redb::WriteTransaction, StoreError> {
     let mut txn = db.begin_write().map_err(|e| damaged(path, e))?;
