@@ -1392,6 +1392,14 @@ mod tests {
         assert_eq!(bucket_of(0x8000_0000_0000_0000, 20), 1 << 19);
     }
 
+    /// Shingles under 64, each with one to four documents from `documents`.
+    fn lists_of(
+        documents: std::ops::Range<u32>,
+    ) -> impl proptest::strategy::Strategy<Value = std::collections::BTreeMap<u64, Vec<u32>>> {
+        let list = proptest::collection::vec(documents, 1..5);
+        proptest::collection::btree_map(0u64..64, list, 0..12)
+    }
+
     proptest::proptest! {
         /// Whatever bytes a damaged file gives for a bucket, reading it does not panic.
         #[test]
@@ -1411,8 +1419,8 @@ mod tests {
         /// postings merged in holds what one written whole would.
         #[test]
         fn a_bucket_holds_its_shingles_and_merges_more(
-            old in proptest::collection::btree_map(0u64..64, proptest::collection::vec(0u32..50, 1..5), 0..12),
-            new in proptest::collection::btree_map(0u64..64, proptest::collection::vec(50u32..99, 1..5), 0..12),
+            old in lists_of(0..50),
+            new in lists_of(50..99),
         ) {
             let mut made = Bucket::default();
             for (&shingle, documents) in &old {
