@@ -225,13 +225,17 @@ pub fn check_against(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, IncrementalError> {
-    let store = Store::open(index_path, &IndexSettings::of(options))?;
+    // Opened first to refuse a wrong index before reading anything, then again with a read
+    // cache sized to the new documents.
+    let settings = IndexSettings::of(options);
+    drop(Store::open(index_path, &settings)?);
     let Read {
         mut documents,
         mut prepared,
         warnings,
     } = read_and_prepare(paths, options, progress)?;
     let fresh = documents.len();
+    let store = Store::open_for(index_path, &settings, fresh)?;
     let new_ids: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
 
     progress.stage("indexing", fresh as u64);
