@@ -304,11 +304,11 @@ struct Bucket {
 }
 
 impl Bucket {
-    /// Adds a shingle, after every shingle added before, with its documents packed as
-    /// [`pack`] packs them.
-    fn push(&mut self, shingle: u64, documents: &[u8]) {
+    /// Adds a shingle, after every shingle added before, with its documents.
+    fn push(&mut self, shingle: u64, documents: impl IntoIterator<Item = u32>) {
         self.shingles.push(shingle);
-        self.documents.extend_from_slice(documents);
+        self.documents
+            .extend(documents.into_iter().flat_map(u32::to_le_bytes));
         self.ends.push((self.documents.len() / 4) as u32);
     }
 
@@ -399,7 +399,6 @@ fn merged_bucket(existing: &[u8], added: &[(u64, u32)]) -> Vec<u8> {
     let mut bucket = Bucket::default();
     let mut old = lists(existing).peekable();
     let mut new = added.chunk_by(|x, y| x.0 == y.0).peekable();
-    let mut documents: Vec<u8> = Vec::new();
     loop {
         let next_old = old.peek().map(|&(shingle, _)| shingle);
         let next_new = new.peek().map(|group| group[0].0);
@@ -409,15 +408,15 @@ fn merged_bucket(existing: &[u8], added: &[(u64, u32)]) -> Vec<u8> {
             (Some(a), None) => a,
             (None, Some(b)) => b,
         };
-        documents.clear();
-        if next_old == Some(shingle) {
-            documents.extend_from_slice(old.next().expect("peeked").1);
-        }
-        if next_new == Some(shingle) {
-            let group = new.next().expect("peeked");
-            documents.extend(group.iter().flat_map(|&(_, d)| d.to_le_bytes()));
-        }
-        bucket.push(shingle, &documents);
+        let old_documents = (next_old == Some(shingle)).then(|| old.next().expect("peeked").1);
+        let new_documents = (next_new == Some(shingle)).then(|| new.next().expect("peeked"));
+        bucket.push(
+            shingle,
+            old_documents
+                .into_iter()
+                .flat_map(unpack)
+                .chain(new_documents.into_iter().flatten().map(|&(_, d)| d)),
+        );
     }
     let mut out = Vec::new();
     bucket.write(&mut out);
@@ -724,16 +723,9 @@ impl Builder {
         let mut next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
         let mut bucket = Bucket::default();
         let mut bytes: Vec<u8> = Vec::new();
-        let mut first = true;
-        while next.is_some() || first {
+        while next.is_some() {
             let txn = in_passing(&self.store.db, &path)?;
             {
-                if first {
-                    let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
-                    meta.insert("bucket_bits", bits.to_string().as_str())
-                        .map_err(|e| err(&e))?;
-                    first = false;
-                }
                 let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
                 for _ in 0..BUCKETS_PER_COMMIT {
                     let Some(shingle) = next else {
@@ -744,7 +736,7 @@ impl Builder {
                     while let Some(shingle) = next
                         && bucket_of(shingle, bits) == key
                     {
-                        bucket.push(shingle, &pack(&list));
+                        bucket.push(shingle, list.iter().copied());
                         next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
                     }
                     bucket.write(&mut bytes);
@@ -797,6 +789,9 @@ impl Builder {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
             let total = self.documents.to_string();
             meta.insert("documents", total.as_str())
+                .map_err(|e| err(&e))?;
+            let bits = self.store.bucket_bits.to_string();
+            meta.insert("bucket_bits", bits.as_str())
                 .map_err(|e| err(&e))?;
         }
         txn.commit().map_err(|e| err(&e))?;
@@ -1468,7 +1463,7 @@ mod tests {
         ) {
             let mut made = Bucket::default();
             for (&shingle, documents) in &old {
-                made.push(shingle, &pack(documents));
+                made.push(shingle, documents.iter().copied());
             }
             let mut bucket = Vec::new();
             made.write(&mut bucket);
@@ -1496,7 +1491,7 @@ mod tests {
             }
             let mut made = Bucket::default();
             for (&shingle, documents) in &whole {
-                made.push(shingle, &pack(documents));
+                made.push(shingle, documents.iter().copied());
             }
             let mut expected = Vec::new();
             made.write(&mut expected);
