@@ -15,6 +15,7 @@
 //!    because their position vouches for them.
 //! 3. **Moves.** Strong pairs left over, out of order, are reported as moved passages.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::text::{Analysis, Token, is_number, is_stopword};
@@ -46,18 +47,10 @@ impl Weights {
 
     /// Weights computed from a handful of analyses (for comparing two documents on their own).
     pub fn from_analyses<'a>(analyses: impl IntoIterator<Item = &'a Analysis>) -> Self {
+        let documents: Vec<&[Token]> = analyses.into_iter().map(|a| a.tokens.as_slice()).collect();
         let mut df: FxHashMap<Token, u32> = FxHashMap::default();
-        let mut n = 0;
-        for analysis in analyses {
-            n += 1;
-            let mut tokens = analysis.tokens.clone();
-            tokens.sort_unstable();
-            tokens.dedup();
-            for t in tokens {
-                *df.entry(t).or_default() += 1;
-            }
-        }
-        Weights::new(df, n)
+        crate::count_documents(&mut df, documents.par_iter().copied());
+        Weights::new(df, documents.len() as u32)
     }
 
     /// The share of documents holding `token`, in [0, 1].

@@ -334,13 +334,11 @@ fn weights(store: &Store, prepared: &[Prepared], fresh: usize) -> Result<Weights
     tokens.sort_unstable();
     tokens.dedup();
     let (mut df, indexed): (FxHashMap<Token, u32>, u32) = store.frequencies(tokens)?;
-    for p in &prepared[..fresh] {
-        let mut own = p.analysis.tokens.clone();
-        own.sort_unstable();
-        own.dedup();
-        for t in own {
-            *df.entry(t).or_default() += 1;
-        }
-    }
+    crate::count_documents(
+        &mut df,
+        prepared[..fresh]
+            .par_iter()
+            .map(|p| p.analysis.tokens.as_slice()),
+    );
     Ok(Weights::new(df, indexed + fresh as u32))
 }
