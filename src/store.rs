@@ -477,8 +477,10 @@ pub struct Builder {
 /// Sorted runs of (shingle, document) postings in one unlinked temporary file.
 struct Runs {
     writer: std::io::BufWriter<std::fs::File>,
-    /// Each run's first posting and its number of postings.
-    bounds: Vec<(u64, u64)>,
+    /// For each run, where in the file (counted in postings) its postings of each top byte of
+    /// the shingle start, and where the run ends: the runs' pieces one range of shingles
+    /// takes, for [`Builder::merge_runs`] to read apart.
+    starts: Vec<[u64; 257]>,
     written: u64,
 }
 
@@ -545,41 +547,55 @@ fn scratch_error(dir: &Path, error: std::io::Error) -> StoreError {
 /// Bytes of one posting in a run: the shingle and the document, little-endian.
 const RUN_POSTING: usize = 12;
 
-/// Postings read from a run at a time while merging (few in tests, so that their runs are read
-/// in many pieces).
-const RUN_BUFFER: usize = if cfg!(test) { 64 } else { 8192 };
-
-/// One run being merged: where it stands in the file, and what was read of it.
-struct RunReader {
-    next: u64,
-    end: u64,
-    buffer: Vec<(u64, u32)>,
-    at: usize,
-}
-
-impl RunReader {
-    /// The posting at the front, reading the next piece of the run when the buffer is spent.
-    fn peek(&mut self, file: &std::fs::File) -> std::io::Result<Option<(u64, u32)>> {
-        if self.at == self.buffer.len() {
-            if self.next == self.end {
-                return Ok(None);
-            }
-            let count = (self.end - self.next).min(RUN_BUFFER as u64);
-            let mut bytes = vec![0u8; count as usize * RUN_POSTING];
-            crate::spill::read_exact_at(file, &mut bytes, self.next * RUN_POSTING as u64)?;
-            self.buffer.clear();
-            self.buffer.extend(bytes.chunks_exact(RUN_POSTING).map(|b| {
-                (
-                    u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
-                    u32::from_le_bytes(b[8..].try_into().expect("4 bytes")),
-                )
-            }));
-            self.at = 0;
-            self.next += count;
-        }
-        Ok(Some(self.buffer[self.at]))
+/// The buckets of [`POSTINGS`] whose shingles have the top byte `top`, in key order, made from
+/// those postings of every run (`starts`: see [`Runs::starts`]) in `file`: (key, bucket as
+/// stored). A bucket lies whole in one top byte, since at least [`MIN_BUCKET_BITS`] bits name
+/// it.
+fn buckets_of_top(
+    file: &std::fs::File,
+    starts: &[[u64; 257]],
+    top: usize,
+    bits: u32,
+) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
+    let total: u64 = starts.iter().map(|s| s[top + 1] - s[top]).sum();
+    let mut bytes = vec![0u8; total as usize * RUN_POSTING];
+    let mut at = 0;
+    for s in starts {
+        let len = (s[top + 1] - s[top]) as usize * RUN_POSTING;
+        crate::spill::read_exact_at(file, &mut bytes[at..at + len], s[top] * RUN_POSTING as u64)?;
+        at += len;
     }
+    let mut postings: Vec<(u64, u32)> = bytes
+        .chunks_exact(RUN_POSTING)
+        .map(|b| {
+            (
+                u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+                u32::from_le_bytes(b[8..].try_into().expect("4 bytes")),
+            )
+        })
+        .collect();
+    drop(bytes);
+    // The runs one after another, each in order: the stable sort merges them as the runs
+    // they are. Batches are numbered in order, so each shingle's documents come out in order.
+    postings.sort();
+    let mut bucket = Bucket::default();
+    Ok(postings
+        .chunk_by(|x, y| bucket_of(x.0, bits) == bucket_of(y.0, bits))
+        .map(|in_bucket| {
+            bucket.clear();
+            for list in in_bucket.chunk_by(|x, y| x.0 == y.0) {
+                bucket.push(list[0].0, list.iter().map(|&(_, document)| document));
+            }
+            let mut stored = Vec::new();
+            bucket.write(&mut stored);
+            (bucket_of(in_bucket[0].0, bits), stored)
+        })
+        .collect())
 }
+
+/// Top bytes of shingles [`Builder::merge_runs`] makes the buckets of at once, on every core,
+/// while the buckets made before are written: a sixty-fourth of the postings at a time.
+const MERGE_TOPS: usize = 4;
 
 /// A write transaction of a [`Builder`] before its last: committed without waiting for the
 /// disk (redb's [`Durability::None`](redb::Durability::None)), since the build's last commit
@@ -626,11 +642,20 @@ impl Builder {
             let file = tempfile::tempfile_in(&self.scratch).map_err(|e| self.scratch_error(e))?;
             self.runs = Some(Runs {
                 writer: std::io::BufWriter::with_capacity(1 << 20, file),
-                bounds: Vec::new(),
+                starts: Vec::new(),
                 written: 0,
             });
         }
         let runs = self.runs.as_mut().expect("made above");
+        let mut starts = [0u64; 257];
+        for &(shingle, _) in &postings {
+            starts[(shingle >> 56) as usize + 1] += 1;
+        }
+        starts[0] = runs.written;
+        for top in 0..256 {
+            starts[top + 1] += starts[top];
+        }
+        runs.starts.push(starts);
         let mut result = Ok(());
         for &(shingle, document) in &postings {
             result = runs
@@ -641,7 +666,6 @@ impl Builder {
                 break;
             }
         }
-        runs.bounds.push((runs.written, postings.len() as u64));
         runs.written += postings.len() as u64;
         result.map_err(|e| self.scratch_error(e))
     }
@@ -669,6 +693,12 @@ impl Builder {
     /// Merges the runs into the postings table, each shingle's list in document order (a run
     /// holds a batch, and batches are numbered in order), in buckets as many as the postings
     /// call for ([`bucket_bits`]), committed every [`BUCKETS_PER_COMMIT`] buckets.
+    ///
+    /// The buckets are made a few top bytes of shingles at a time ([`MERGE_TOPS`]), on every
+    /// core, by a thread of their own, while this one writes those made before. redb takes
+    /// its writes on one thread; when that thread also merged the runs, with a heap over
+    /// their fronts, the end of a build ran on one core alone (a third of building the
+    /// synthetic 100,000, BENCHMARKS.md).
     fn merge_runs(&mut self) -> Result<(), StoreError> {
         let Some(runs) = self.runs.take() else {
             return Ok(());
@@ -677,75 +707,50 @@ impl Builder {
             .writer
             .into_inner()
             .map_err(|e| self.scratch_error(e.into_error()))?;
-        let mut readers: Vec<RunReader> = runs
-            .bounds
-            .iter()
-            .map(|&(start, count)| RunReader {
-                next: start,
-                end: start + count,
-                buffer: Vec::new(),
-                at: 0,
-            })
-            .collect();
-        // The front of every run, smallest first: (shingle, document, run).
-        let mut fronts = std::collections::BinaryHeap::new();
-        for (k, reader) in readers.iter_mut().enumerate() {
-            if let Some((shingle, document)) =
-                reader.peek(&file).map_err(|e| self.scratch_error(e))?
-            {
-                fronts.push(std::cmp::Reverse((shingle, document, k)));
-            }
-        }
-        let path = self.store.path.clone();
-        let err = |e: &dyn std::fmt::Display| damaged(&path, e);
-        // The next shingle and its documents from every run's front.
-        let mut list: Vec<u32> = Vec::new();
-        let mut next_list = |list: &mut Vec<u32>| -> std::io::Result<Option<u64>> {
-            list.clear();
-            let Some(&std::cmp::Reverse((shingle, _, _))) = fronts.peek() else {
-                return Ok(None);
-            };
-            while let Some(&std::cmp::Reverse((front, document, k))) = fronts.peek() {
-                if front != shingle {
-                    break;
-                }
-                fronts.pop();
-                list.push(document);
-                readers[k].at += 1;
-                if let Some((shingle, document)) = readers[k].peek(&file)? {
-                    fronts.push(std::cmp::Reverse((shingle, document, k)));
-                }
-            }
-            Ok(Some(shingle))
-        };
         let bits = bucket_bits(runs.written);
         self.store.bucket_bits = bits;
-        let mut next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
-        let mut bucket = Bucket::default();
-        let mut bytes: Vec<u8> = Vec::new();
-        while next.is_some() {
-            let txn = in_passing(&self.store.db, &path)?;
-            {
-                let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
-                for _ in 0..BUCKETS_PER_COMMIT {
-                    let Some(shingle) = next else {
-                        break;
-                    };
-                    let key = bucket_of(shingle, bits);
-                    bucket.clear();
-                    while let Some(shingle) = next
-                        && bucket_of(shingle, bits) == key
-                    {
-                        bucket.push(shingle, list.iter().copied());
-                        next = next_list(&mut list).map_err(|e| scratch_error(&self.scratch, e))?;
+        let starts = &runs.starts;
+        let (file, scratch, db) = (&file, &self.scratch, &self.store.db);
+        let path = self.store.path.as_path();
+        let err = |e: &dyn std::fmt::Display| damaged(path, e);
+        std::thread::scope(|scope| {
+            type Made = std::io::Result<Vec<Vec<(u64, Vec<u8>)>>>;
+            let (to_writer, made) = std::sync::mpsc::sync_channel::<Made>(1);
+            scope.spawn(move || {
+                for tops in (0..256).collect::<Vec<usize>>().chunks(MERGE_TOPS) {
+                    let buckets: Made = tops
+                        .par_iter()
+                        .map(|&top| buckets_of_top(file, starts, top, bits))
+                        .collect();
+                    let failed = buckets.is_err();
+                    // The writer may have stopped, having failed.
+                    if to_writer.send(buckets).is_err() || failed {
+                        return;
                     }
-                    bucket.write(&mut bytes);
-                    table.insert(key, bytes.as_slice()).map_err(|e| err(&e))?;
                 }
+            });
+            let mut buckets = made
+                .into_iter()
+                .flat_map(|made| -> Box<dyn Iterator<Item = _>> {
+                    match made {
+                        Ok(tops) => Box::new(tops.into_iter().flatten().map(Ok)),
+                        Err(e) => Box::new(std::iter::once(Err(e))),
+                    }
+                })
+                .peekable();
+            while buckets.peek().is_some() {
+                let txn = in_passing(db, path)?;
+                {
+                    let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
+                    for bucket in buckets.by_ref().take(BUCKETS_PER_COMMIT) {
+                        let (key, stored) = bucket.map_err(|e| scratch_error(scratch, e))?;
+                        table.insert(key, stored.as_slice()).map_err(|e| err(&e))?;
+                    }
+                }
+                txn.commit().map_err(|e| err(&e))?;
             }
-            txn.commit().map_err(|e| err(&e))?;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn finish_unguarded(mut self) -> Result<Store, StoreError> {
@@ -1349,6 +1354,22 @@ mod tests {
         drop(built);
         let built = Store::open(&dir.path().join("built"), &settings).unwrap();
         assert_eq!(whole.len().unwrap(), built.len().unwrap());
+        // The runs merged: the same buckets, byte for byte, as documents added in one write.
+        let postings = |store: &Store| -> Vec<(u64, Vec<u8>)> {
+            let txn = store.db.begin_read().unwrap();
+            let table = txn.open_table(POSTINGS).unwrap();
+            table
+                .iter()
+                .unwrap()
+                .map(|entry| {
+                    let (key, value) = entry.unwrap();
+                    (key.value(), value.value().to_vec())
+                })
+                .collect()
+        };
+        let buckets = postings(&built);
+        assert!(buckets.len() > 100, "{} buckets", buckets.len());
+        assert_eq!(postings(&whole), buckets);
 
         let options = IndexOptions::default();
         let hits = |store: &Store, i: usize| {
