@@ -107,7 +107,7 @@ fn signatures(prepared: &[Prepared], options: &Options) -> Vec<Vec<u64>> {
 }
 
 fn store_all(
-    store: &Store,
+    store: &mut Store,
     documents: &[Document],
     prepared: &[Prepared],
     options: &Options,
@@ -184,7 +184,7 @@ pub fn add(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Added, IncrementalError> {
-    let store = Store::open(index_path, &IndexSettings::of(options))?;
+    let mut store = Store::open(index_path, &IndexSettings::of(options))?;
     let Read {
         mut documents,
         prepared,
@@ -208,7 +208,7 @@ pub fn add(
         }
     }
     progress.stage("storing", 0);
-    store_all(&store, &documents, &prepared, options)?;
+    store_all(&mut store, &documents, &prepared, options)?;
     progress.finish();
     Ok(Added {
         documents: documents.len(),

@@ -41,6 +41,9 @@ const SIGNATURE_SIZES: TableDefinition<u32, u32> = TableDefinition::new("signatu
 /// of keys with values of a few bytes. In buckets of up to some thousand postings, the same
 /// bytes are a few hundredths of the keys.
 const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
+/// [`POSTINGS`] being regrouped into more buckets ([`Store::regroup`]), until the commit that
+/// puts it in their place.
+const REGROUPED: TableDefinition<u64, &[u8]> = TableDefinition::new("postings_regrouped");
 /// Whole-text fingerprint -> the documents that have it, packed.
 const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical");
 /// Token -> in how many documents.
@@ -287,6 +290,18 @@ fn bucket_bits(postings: u64) -> u32 {
     (u64::BITS - (buckets - 1).leading_zeros()).clamp(MIN_BUCKET_BITS, 48)
 }
 
+/// How many times the postings a build would put in each bucket the buckets of an index grown
+/// by adds may hold, on average, before [`Store::add`] regroups them.
+const REGROUP_GROWTH: u64 = 4;
+
+/// The bits to regroup an index of `postings` postings into, whose buckets are named by
+/// `bits` bits now, if its buckets hold more than [`REGROUP_GROWTH`] times the postings a
+/// build of its size would put in each.
+fn regroup_due(postings: u64, bits: u32) -> Option<u32> {
+    let buckets = 1u64 << bits;
+    (postings > REGROUP_GROWTH * BUCKET_POSTINGS * buckets).then(|| bucket_bits(postings))
+}
+
 /// The bucket of [`POSTINGS`] that holds `shingle`.
 fn bucket_of(shingle: u64, bits: u32) -> u64 {
     shingle >> (u64::BITS - bits)
@@ -472,6 +487,8 @@ pub struct Builder {
     identical: Vec<(u64, u32)>,
     frequencies: FxHashMap<u64, u32>,
     documents: u32,
+    /// Postings written to the runs.
+    postings: u64,
 }
 
 /// Sorted runs of (shingle, document) postings in one unlinked temporary file.
@@ -709,6 +726,7 @@ impl Builder {
             .map_err(|e| self.scratch_error(e.into_error()))?;
         let bits = bucket_bits(runs.written);
         self.store.bucket_bits = bits;
+        self.postings = runs.written;
         let starts = &runs.starts;
         let (file, scratch, db) = (&file, &self.scratch, &self.store.db);
         let path = self.store.path.as_path();
@@ -798,6 +816,9 @@ impl Builder {
             let bits = self.store.bucket_bits.to_string();
             meta.insert("bucket_bits", bits.as_str())
                 .map_err(|e| err(&e))?;
+            let postings = self.postings.to_string();
+            meta.insert("postings", postings.as_str())
+                .map_err(|e| err(&e))?;
         }
         txn.commit().map_err(|e| err(&e))?;
         Ok(self.store)
@@ -846,8 +867,18 @@ impl Store {
     }
 
     /// Adds documents in one transaction: all of them, or none if anything fails.
-    pub fn add(&self, entries: &[Entry]) -> Result<(), StoreError> {
-        guarded(&self.path, || self.add_unguarded(entries))
+    ///
+    /// An index grown by adds far past the size it was built at has as many buckets as it
+    /// was built with, each ever larger, and every lookup and add reads and writes whole
+    /// buckets: once its buckets hold [`REGROUP_GROWTH`] times the postings a build of its
+    /// size would put in each, they are regrouped into as many as a build would make.
+    pub fn add(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let postings = guarded(&path, || self.add_unguarded(entries))?;
+        match regroup_due(postings, self.bucket_bits) {
+            Some(bits) => guarded(&path, || self.regroup(bits)),
+            None => Ok(()),
+        }
     }
 
     /// The indexed documents that share shingles with a signature, or the whole text, counted
@@ -906,6 +937,7 @@ impl Store {
                 ("version", version.as_str()),
                 ("settings", settings.as_str()),
                 ("documents", "0"),
+                ("postings", "0"),
                 ("bucket_bits", bits.as_str()),
             ] {
                 meta.insert(key, value).map_err(|e| damaged(path, e))?;
@@ -1011,10 +1043,12 @@ impl Store {
     }
 
     /// Adds documents in one transaction: all of them, or none if anything fails.
-    fn add_unguarded(&self, entries: &[Entry]) -> Result<(), StoreError> {
+    /// Adds `entries` in one transaction; the index's postings after it.
+    fn add_unguarded(&self, entries: &[Entry]) -> Result<u64, StoreError> {
         let path = &self.path;
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
         let first = self.len_unguarded()?;
+        let before = self.postings()?;
         // Group postings in memory first: one read-modify-write per shingle, not per document.
         // Sorted (key, document) pairs, 16 bytes a posting: a map of lists took some 50 bytes
         // for each of the tens of millions of shingles found once.
@@ -1068,8 +1102,90 @@ impl Store {
             let total = (first + entries.len() as u32).to_string();
             meta.insert("documents", total.as_str())
                 .map_err(|e| err(&e))?;
+            let total = (before + postings.len() as u64).to_string();
+            meta.insert("postings", total.as_str())
+                .map_err(|e| err(&e))?;
         }
-        txn.commit().map_err(|e| err(&e))
+        txn.commit().map_err(|e| err(&e))?;
+        Ok(before + postings.len() as u64)
+    }
+
+    /// The postings the index holds: as its metadata says, or, in an index built before they
+    /// were counted there, as the sum of its signature sizes.
+    fn postings(&self) -> Result<u64, StoreError> {
+        let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
+        let txn = self.db.begin_read().map_err(|e| err(&e))?;
+        let meta = txn.open_table(META).map_err(|e| err(&e))?;
+        if let Some(count) = meta.get("postings").map_err(|e| err(&e))? {
+            return count
+                .value()
+                .parse()
+                .map_err(|_| err(&"postings in its metadata is not a number"));
+        }
+        let sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
+        let mut total = 0;
+        for entry in sizes.iter().map_err(|e| err(&e))? {
+            total += u64::from(entry.map_err(|e| err(&e))?.1.value());
+        }
+        Ok(total)
+    }
+
+    /// Regroups the postings into buckets named by `bits` top bits, more than they are now.
+    ///
+    /// Each bucket splits into buckets of its own, in key order, so the old table is read
+    /// once, in order, and the new one written in order, committed every
+    /// [`BUCKETS_PER_COMMIT`] buckets without waiting for the disk; one last commit puts it in
+    /// the old one's place. Until that commit the index is as it was: a regrouping stopped
+    /// midway leaves a table of its own, which the next one clears.
+    fn regroup(&mut self, bits: u32) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |e: &dyn std::fmt::Display| damaged(&path, e);
+        debug_assert!(bits > self.bucket_bits, "buckets are only ever split");
+        let txn = in_passing(&self.db, &path)?;
+        txn.delete_table(REGROUPED).map_err(|e| err(&e))?;
+        txn.commit().map_err(|e| err(&e))?;
+        {
+            let read = self.db.begin_read().map_err(|e| err(&e))?;
+            let old = read.open_table(POSTINGS).map_err(|e| err(&e))?;
+            let mut buckets = old.iter().map_err(|e| err(&e))?.peekable();
+            let mut bucket = Bucket::default();
+            let mut stored = Vec::new();
+            while buckets.peek().is_some() {
+                let txn = in_passing(&self.db, &path)?;
+                {
+                    let mut table = txn.open_table(REGROUPED).map_err(|e| err(&e))?;
+                    for entry in buckets.by_ref().take(BUCKETS_PER_COMMIT) {
+                        let (_, old_bucket) = entry.map_err(|e| err(&e))?;
+                        let mut lists = lists(old_bucket.value()).peekable();
+                        while let Some(&(shingle, _)) = lists.peek() {
+                            let key = bucket_of(shingle, bits);
+                            bucket.clear();
+                            while let Some((shingle, documents)) =
+                                lists.next_if(|&(s, _)| bucket_of(s, bits) == key)
+                            {
+                                bucket.push(shingle, unpack(documents));
+                            }
+                            bucket.write(&mut stored);
+                            table.insert(key, stored.as_slice()).map_err(|e| err(&e))?;
+                        }
+                    }
+                }
+                txn.commit().map_err(|e| err(&e))?;
+            }
+        }
+        // The one commit that waits for the disk: the new buckets and their number together.
+        let txn = self.db.begin_write().map_err(|e| err(&e))?;
+        txn.delete_table(POSTINGS).map_err(|e| err(&e))?;
+        txn.rename_table(REGROUPED, POSTINGS).map_err(|e| err(&e))?;
+        {
+            let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
+            let value = bits.to_string();
+            meta.insert("bucket_bits", value.as_str())
+                .map_err(|e| err(&e))?;
+        }
+        txn.commit().map_err(|e| err(&e))?;
+        self.bucket_bits = bits;
+        Ok(())
     }
 
     /// Turns a store just made by [`Store::create`] into a [`Builder`], which fills it a batch
@@ -1085,6 +1201,7 @@ impl Store {
             identical: Vec::new(),
             frequencies: FxHashMap::default(),
             documents: 0,
+            postings: 0,
         }
     }
 
@@ -1341,7 +1458,7 @@ mod tests {
         let entries = entries(&seeds);
         let dir = tempfile::tempdir().unwrap();
         let settings = IndexSettings::of(&crate::Options::default());
-        let whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
+        let mut whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
         whole.add(&entries).unwrap();
         let mut builder = Store::create(&dir.path().join("built"), &settings)
             .unwrap()
@@ -1440,6 +1557,94 @@ mod tests {
         assert_eq!(read_cache_for(1_000), 250 << 20);
         assert_eq!(read_cache_for(1_000_000), 1 << 30);
         assert_eq!(read_cache_for(usize::MAX), 1 << 30);
+    }
+
+    #[test]
+    fn a_regrouped_index_holds_the_same_lists_in_more_buckets_and_answers_the_same() {
+        let seeds = seeds();
+        let entries = entries(&seeds);
+        let dir = tempfile::tempdir().unwrap();
+        let settings = IndexSettings::of(&crate::Options::default());
+        let path = dir.path().join("index");
+        let mut store = Store::create(&path, &settings).unwrap();
+        store.add(&entries[..3]).unwrap();
+        store.add(&entries[3..]).unwrap();
+        let postings: u64 = seeds.signatures.iter().map(|s| s.len() as u64).sum();
+        assert_eq!(store.postings().unwrap(), postings);
+        let contents = |store: &Store| -> (Vec<(u64, Vec<u32>)>, Vec<u64>) {
+            let txn = store.db.begin_read().unwrap();
+            let table = txn.open_table(POSTINGS).unwrap();
+            let mut all = Vec::new();
+            let mut keys = Vec::new();
+            for entry in table.iter().unwrap() {
+                let (key, bucket) = entry.unwrap();
+                keys.push(key.value());
+                for (shingle, documents) in lists(bucket.value()) {
+                    assert_eq!(bucket_of(shingle, store.bucket_bits), key.value());
+                    all.push((shingle, unpack(documents).collect()));
+                }
+            }
+            (all, keys)
+        };
+        let options = IndexOptions::default();
+        let hits = |store: &Store| -> Vec<Vec<(u32, u32, u32)>> {
+            (0..entries.len())
+                .map(|i| {
+                    let found = store
+                        .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
+                        .unwrap();
+                    found
+                        .hits
+                        .iter()
+                        .map(|h| (h.document, h.shared, h.signature))
+                        .collect()
+                })
+                .collect()
+        };
+        let (lists_before, keys_before) = contents(&store);
+        let hits_before = hits(&store);
+        // A leftover of a regrouping stopped midway is cleared, not mixed in.
+        let mut stray = Bucket::default();
+        stray.push(7 << 40, [0]);
+        let mut bytes = Vec::new();
+        stray.write(&mut bytes);
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(REGROUPED)
+            .unwrap()
+            .insert(7, bytes.as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+        store.regroup(24).unwrap();
+        drop(store);
+        let store = Store::open(&path, &settings).unwrap();
+        assert_eq!(store.bucket_bits, 24);
+        let (lists_after, keys_after) = contents(&store);
+        assert_eq!(lists_after, lists_before);
+        assert!(keys_after.len() > keys_before.len(), "{keys_after:?}");
+        assert_eq!(hits(&store), hits_before);
+        assert!(hits_before.iter().any(|h| !h.is_empty()));
+    }
+
+    #[test]
+    fn an_index_grown_to_four_times_its_buckets_is_regrouped_as_a_build_would_group_it() {
+        let buckets = 1u64 << MIN_BUCKET_BITS;
+        let full = REGROUP_GROWTH * BUCKET_POSTINGS * buckets;
+        assert_eq!(regroup_due(0, MIN_BUCKET_BITS), None);
+        assert_eq!(regroup_due(full, MIN_BUCKET_BITS), None);
+        // Into as many buckets as a build makes: BUCKET_POSTINGS a bucket, at most.
+        assert_eq!(
+            regroup_due(full + 1, MIN_BUCKET_BITS),
+            Some(MIN_BUCKET_BITS + 2)
+        );
+        assert_eq!(
+            regroup_due(full * 16, MIN_BUCKET_BITS),
+            Some(MIN_BUCKET_BITS + 6)
+        );
+        // Once regrouped, not again until its buckets hold four times as much again.
+        let bits = MIN_BUCKET_BITS + 2;
+        assert_eq!(regroup_due(full + 1, bits), None);
+        assert_eq!(regroup_due(full * 4, bits), None);
+        assert_eq!(regroup_due(full * 4 + 1, bits), Some(bits + 2));
     }
 
     #[test]
