@@ -18,7 +18,7 @@ use crate::align::{Profile, Weights};
 use crate::corpus::Corpus;
 use crate::ingest::{self, Document, Warning, WarningKind};
 use crate::report::{Report, Stats};
-use crate::store::{Entry, IndexSettings, Store, StoreError};
+use crate::store::{Entry, IndexSettings, Regrouped, Store, StoreError};
 use crate::text::Token;
 use crate::{
     Options, Prepared, Progress, assemble, chrome, index, prepare, verified_pairs, verify_guarded,
@@ -44,6 +44,8 @@ pub struct Added {
     pub total: u32,
     /// Problems with the input.
     pub warnings: Vec<Warning>,
+    /// How the add regrouped an index grown far past its build, if it did.
+    pub regrouped: Option<Regrouped>,
 }
 
 /// Documents read and prepared, with the warnings met reading them.
@@ -111,7 +113,7 @@ fn store_all(
     documents: &[Document],
     prepared: &[Prepared],
     options: &Options,
-) -> Result<(), StoreError> {
+) -> Result<Option<Regrouped>, StoreError> {
     let signatures = signatures(prepared, options);
     store.add(&entries(documents, prepared, &signatures))
 }
@@ -174,6 +176,7 @@ pub fn build(
         documents: corpus.len(),
         total: store.len()?,
         warnings,
+        regrouped: None,
     })
 }
 
@@ -208,12 +211,13 @@ pub fn add(
         }
     }
     progress.stage("storing", 0);
-    store_all(&mut store, &documents, &prepared, options)?;
+    let regrouped = store_all(&mut store, &documents, &prepared, options)?;
     progress.finish();
     Ok(Added {
         documents: documents.len(),
         total: store.len()?,
         warnings,
+        regrouped,
     })
 }
 

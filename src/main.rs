@@ -730,6 +730,13 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
         file.display(),
         added.total
     );
+    if let Some(regrouped) = added.regrouped {
+        eprintln!(
+            "crosscheck: its {} postings were regrouped from {} buckets into {}, as a build of \
+             its size would group them, since it had grown by adds",
+            regrouped.postings, regrouped.from, regrouped.to
+        );
+    }
     Ok(input
         .strict_failure(&added.warnings)
         .unwrap_or(ExitCode::SUCCESS))

@@ -255,6 +255,17 @@ pub struct Hit {
     pub signature: u32,
 }
 
+/// How [`Store::add`] regrouped an index grown past the buckets it was built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Regrouped {
+    /// Buckets of postings before.
+    pub from: u64,
+    /// Buckets of postings now.
+    pub to: u64,
+    /// Postings the index holds.
+    pub postings: u64,
+}
+
 /// What [`Store::hits`] found for one new document.
 #[derive(Debug, Clone, Default)]
 pub struct Hits {
@@ -870,15 +881,21 @@ impl Store {
     ///
     /// An index grown by adds far past the size it was built at has as many buckets as it
     /// was built with, each ever larger, and every lookup and add reads and writes whole
-    /// buckets: once its buckets hold [`REGROUP_GROWTH`] times the postings a build of its
-    /// size would put in each, they are regrouped into as many as a build would make.
-    pub fn add(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+    /// buckets: once its buckets hold four times the postings a build of its size would put
+    /// in each, they are regrouped into as many as a build would make, and the add says so.
+    pub fn add(&mut self, entries: &[Entry]) -> Result<Option<Regrouped>, StoreError> {
         let path = self.path.clone();
         let postings = guarded(&path, || self.add_unguarded(entries))?;
-        match regroup_due(postings, self.bucket_bits) {
-            Some(bits) => guarded(&path, || self.regroup(bits)),
-            None => Ok(()),
-        }
+        let Some(bits) = regroup_due(postings, self.bucket_bits) else {
+            return Ok(None);
+        };
+        let from = 1 << self.bucket_bits;
+        guarded(&path, || self.regroup(bits))?;
+        Ok(Some(Regrouped {
+            from,
+            to: 1 << bits,
+            postings,
+        }))
     }
 
     /// The indexed documents that share shingles with a signature, or the whole text, counted
