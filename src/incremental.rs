@@ -8,6 +8,7 @@
 //! frequencies plus the new documents'. An indexed document with the same id as a new one is the
 //! same document in an older version: it is left out, not reported as a copy.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ use crate::align::{Profile, Weights};
 use crate::corpus::Corpus;
 use crate::ingest::{self, Document, Warning, WarningKind};
 use crate::report::{Report, Stats};
-use crate::store::{Entry, IndexSettings, Regrouped, Store, StoreError};
+use crate::store::{Builder, Entry, IndexSettings, Regrouped, Store, StoreError};
 use crate::text::Token;
 use crate::{
     Options, Prepared, Progress, assemble, chrome, index, prepare, verified_pairs, verify_guarded,
@@ -108,16 +109,6 @@ fn signatures(prepared: &[Prepared], options: &Options) -> Vec<Vec<u64>> {
     prepared.par_iter().map(|p| signature(p, options)).collect()
 }
 
-fn store_all(
-    store: &mut Store,
-    documents: &[Document],
-    prepared: &[Prepared],
-    options: &Options,
-) -> Result<Option<Regrouped>, StoreError> {
-    let signatures = signatures(prepared, options);
-    store.add(&entries(documents, prepared, &signatures))
-}
-
 /// Documents prepared and stored at a time by [`build`].
 const BUILD_BATCH: usize = 4096;
 
@@ -139,33 +130,12 @@ pub fn build(
     progress.stage("chrome", corpus.len() as u64);
     let recurring = chrome::recurring(&corpus, &options.chrome);
     progress.stage("storing", corpus.len() as u64);
-    let built = (|| {
-        let mut builder = Store::create(output, &IndexSettings::of(options))?
-            .builder(options.spill.dir.as_deref());
-        let mut failed = None;
-        corpus.chunks(|_, chunk| {
-            for batch in chunk.chunks(BUILD_BATCH) {
-                if failed.is_some() {
-                    return;
-                }
-                let prepared: Vec<Prepared> = batch
-                    .par_iter()
-                    .map(|document| Prepared::of(document, &recurring))
-                    .collect();
-                let signatures = signatures(&prepared, options);
-                if let Err(error) = builder.add(&entries(batch, &prepared, &signatures)) {
-                    failed = Some(error);
-                }
-                progress.advance(batch.len() as u64);
-            }
-        });
-        match failed {
-            Some(error) => Err(error),
-            None => builder.finish(),
-        }
-    })();
-    let store = match built {
-        Ok(store) => store,
+    let built = Store::create(output, &IndexSettings::of(options)).and_then(|store| {
+        let builder = store.builder(options.spill.dir.as_deref());
+        store_in_batches(builder, &corpus, &recurring, options, progress, None)
+    });
+    let (store, _) = match built {
+        Ok(built) => built,
         Err(error) => {
             let _ = std::fs::remove_file(output);
             return Err(error.into());
@@ -181,44 +151,117 @@ pub fn build(
 }
 
 /// `crosscheck index add`: appends documents; an id already in the index is renamed `id~N`.
+///
+/// Read, prepared and stored as [`build`] does, a batch at a time, with chrome judged with the
+/// new documents as evidence; the new postings are merged with the index's at the end (see
+/// [`crate::store::Builder`]). If anything fails, the index is left as it was.
 pub fn add(
     index_path: &Path,
     paths: &[PathBuf],
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Added, IncrementalError> {
-    let mut store = Store::open(index_path, &IndexSettings::of(options))?;
-    let Read {
-        mut documents,
-        prepared,
-        mut warnings,
-    } = read_and_prepare(paths, options, progress)?;
-    for document in &mut documents {
-        if store.contains_id(&document.id)? {
-            let base = document.id.clone();
-            let mut n = 2;
-            while store.contains_id(&format!("{base}~{n}"))? {
-                n += 1;
-            }
-            let renamed = format!("{base}~{n}");
-            warnings.push(Warning {
-                path: document.path.display().to_string(),
-                line: document.record,
-                kind: WarningKind::DuplicateId,
-                message: format!("id {base:?} is already in the index; added as {renamed:?}"),
-            });
-            document.id = renamed;
-        }
-    }
-    progress.stage("storing", 0);
-    let regrouped = store_all(&mut store, &documents, &prepared, options)?;
+    let store = Store::open(index_path, &IndexSettings::of(options))?;
+    progress.stage("reading", 0);
+    let (corpus, mut warnings) = Corpus::read(paths, &options.ingest, &options.spill)?;
+    progress.stage("chrome", corpus.len() as u64);
+    let recurring = chrome::recurring(&corpus, &options.chrome);
+    progress.stage("storing", corpus.len() as u64);
+    let builder = store.appender(options.spill.dir.as_deref())?;
+    let (store, regrouped) = store_in_batches(
+        builder,
+        &corpus,
+        &recurring,
+        options,
+        progress,
+        Some(&mut warnings),
+    )?;
     progress.finish();
     Ok(Added {
-        documents: documents.len(),
+        documents: corpus.len(),
         total: store.len()?,
         warnings,
         regrouped,
     })
+}
+
+/// Prepares the documents of `corpus` and stores them with `builder`, a batch at a time, and
+/// finishes it. With `renames`, a document whose id the index holds already (or another
+/// document of its batch was given) is stored as `id~N`, N from 2 up, with a warning there.
+fn store_in_batches(
+    mut builder: Builder,
+    corpus: &Corpus,
+    recurring: &chrome::Recurring,
+    options: &Options,
+    progress: &dyn Progress,
+    mut renames: Option<&mut Vec<Warning>>,
+) -> Result<(Store, Option<Regrouped>), StoreError> {
+    let mut failed = None;
+    corpus.chunks(|_, chunk| {
+        for batch in chunk.chunks(BUILD_BATCH) {
+            if failed.is_some() {
+                return;
+            }
+            let stored = (|| {
+                let documents: Vec<Cow<Document>> = match renames.as_deref_mut() {
+                    Some(warnings) => renamed(batch, &builder, warnings)?,
+                    None => batch.iter().map(|&d| Cow::Borrowed(d)).collect(),
+                };
+                let prepared: Vec<Prepared> = documents
+                    .par_iter()
+                    .map(|document| Prepared::of(document, recurring))
+                    .collect();
+                let signatures = signatures(&prepared, options);
+                builder.add(&entries(&documents, &prepared, &signatures))
+            })();
+            if let Err(error) = stored {
+                failed = Some(error);
+            }
+            progress.advance(batch.len() as u64);
+        }
+    });
+    match failed {
+        Some(error) => Err(error),
+        None => builder.finish(),
+    }
+}
+
+/// `batch`, each document whose id the index holds, or an earlier one of the batch was given,
+/// renamed `id~N` (N from 2 up, the first free), with a warning in `warnings`.
+fn renamed<'a>(
+    batch: &[&'a Document],
+    builder: &Builder,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Cow<'a, Document>>, StoreError> {
+    let mut given: HashSet<String> = HashSet::new();
+    let mut out = Vec::with_capacity(batch.len());
+    for &document in batch {
+        let taken = |id: &str, given: &HashSet<String>| -> Result<bool, StoreError> {
+            Ok(given.contains(id) || builder.contains_id(id)?)
+        };
+        if !taken(&document.id, &given)? {
+            given.insert(document.id.clone());
+            out.push(Cow::Borrowed(document));
+            continue;
+        }
+        let base = &document.id;
+        let mut n = 2;
+        while taken(&format!("{base}~{n}"), &given)? {
+            n += 1;
+        }
+        let renamed = format!("{base}~{n}");
+        warnings.push(Warning {
+            path: document.path.display().to_string(),
+            line: document.record,
+            kind: WarningKind::DuplicateId,
+            message: format!("id {base:?} is already in the index; added as {renamed:?}"),
+        });
+        given.insert(renamed.clone());
+        let mut owned = document.clone();
+        owned.id = renamed;
+        out.push(Cow::Owned(owned));
+    }
+    Ok(out)
 }
 
 /// `crosscheck check NEW... --against INDEX`: the report of the new documents' duplicates,

@@ -237,7 +237,7 @@ const READ_SIZES_WHOLE: usize = 64;
 /// An open index file.
 pub struct Store {
     path: PathBuf,
-    db: Database,
+    db: std::sync::Arc<Database>,
     /// How many top bits of a shingle name its bucket of [`POSTINGS`].
     bucket_bits: u32,
 }
@@ -481,7 +481,8 @@ fn guarded<T>(
     })
 }
 
-/// Fills a new index a batch of documents at a time ([`Store::builder`]).
+/// Fills a new index a batch of documents at a time ([`Store::builder`]), or adds to one
+/// ([`Store::appender`]).
 ///
 /// One write transaction for a whole build held every page it wrote until it committed, so a
 /// build took about the index's size in memory on top of its documents (2.5 GB for 100,000
@@ -491,15 +492,54 @@ fn guarded<T>(
 /// posting), and the runs are merged at the end, the lists written in key order and committed
 /// every `KEYS_PER_COMMIT` keys. Fingerprints (one a document) and token counts (one a word
 /// of the vocabulary) are kept in memory and written the same way.
+///
+/// Added to an index that holds documents, the runs are merged with its buckets into a table
+/// of their own, which takes the old one's place in the last commit; only when the new
+/// postings are too few to touch more than a few of the buckets are they merged into those
+/// in place. Either way the index is as it was until that last commit, the only one that
+/// waits for the disk: an add that fails or is killed midway leaves it unchanged.
 pub struct Builder {
     store: Store,
     scratch: PathBuf,
     runs: Option<Runs>,
     identical: Vec<(u64, u32)>,
     frequencies: FxHashMap<u64, u32>,
+    /// The next document's number: the documents the index holds so far.
     documents: u32,
-    /// Postings written to the runs.
+    /// The postings the index holds so far, the runs' included.
     postings: u64,
+    /// The buckets' bits before this builder's postings, if the index held documents: their
+    /// lists, fingerprints and counts are merged with the new ones.
+    appending: Option<u32>,
+    /// Whether the postings were written to [`REGROUPED`], to take [`POSTINGS`]' place.
+    replaces: bool,
+    /// The most new postings merged into the buckets in place (see [`IN_PLACE_SHARE`]).
+    in_place: u64,
+    /// Takes an add that does not finish back out of the index.
+    rollback: Option<Rollback>,
+}
+
+/// The index as it was before an add ([`Store::appender`]), restored if the add is dropped
+/// before it finishes. An add's batches are committed without waiting for the disk, and a
+/// process killed midway loses them; but a database closed in good order keeps them, and they
+/// would leave documents without their postings, lists and counts.
+struct Rollback {
+    db: std::sync::Arc<Database>,
+    savepoint: Option<redb::Savepoint>,
+}
+
+impl Drop for Rollback {
+    fn drop(&mut self) {
+        let Some(savepoint) = self.savepoint.take() else {
+            return;
+        };
+        // Nowhere to report a failure from here: the add's own error is on its way already.
+        if let Ok(mut txn) = self.db.begin_write()
+            && txn.restore_savepoint(&savepoint).is_ok()
+        {
+            let _ = txn.commit();
+        }
+    }
 }
 
 /// Sorted runs of (shingle, document) postings in one unlinked temporary file.
@@ -575,16 +615,13 @@ fn scratch_error(dir: &Path, error: std::io::Error) -> StoreError {
 /// Bytes of one posting in a run: the shingle and the document, little-endian.
 const RUN_POSTING: usize = 12;
 
-/// The buckets of [`POSTINGS`] whose shingles have the top byte `top`, in key order, made from
-/// those postings of every run (`starts`: see [`Runs::starts`]) in `file`: (key, bucket as
-/// stored). A bucket lies whole in one top byte, since at least [`MIN_BUCKET_BITS`] bits name
-/// it.
-fn buckets_of_top(
+/// The postings of every run (`starts`: see [`Runs::starts`]) in `file` whose shingles have
+/// the top byte `top`, run after run, each run's in order.
+fn read_top(
     file: &std::fs::File,
     starts: &[[u64; 257]],
     top: usize,
-    bits: u32,
-) -> std::io::Result<Vec<(u64, Vec<u8>)>> {
+) -> std::io::Result<Vec<(u64, u32)>> {
     let total: u64 = starts.iter().map(|s| s[top + 1] - s[top]).sum();
     let mut bytes = vec![0u8; total as usize * RUN_POSTING];
     let mut at = 0;
@@ -593,7 +630,7 @@ fn buckets_of_top(
         crate::spill::read_exact_at(file, &mut bytes[at..at + len], s[top] * RUN_POSTING as u64)?;
         at += len;
     }
-    let mut postings: Vec<(u64, u32)> = bytes
+    Ok(bytes
         .chunks_exact(RUN_POSTING)
         .map(|b| {
             (
@@ -601,13 +638,42 @@ fn buckets_of_top(
                 u32::from_le_bytes(b[8..].try_into().expect("4 bytes")),
             )
         })
-        .collect();
-    drop(bytes);
-    // The runs one after another, each in order: the stable sort merges them as the runs
-    // they are. Batches are numbered in order, so each shingle's documents come out in order.
+        .collect())
+}
+
+/// The postings stored in `db`'s buckets (named by `bits` bits) whose shingles have the top
+/// byte `top`, in order.
+fn stored_top(
+    db: &Database,
+    top: usize,
+    bits: u32,
+    path: &Path,
+) -> Result<Vec<(u64, u32)>, StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    let txn = db.begin_read().map_err(|e| err(&e))?;
+    let table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
+    let shift = bits - 8;
+    let keys = (top as u64) << shift..(top as u64 + 1) << shift;
+    let mut postings = Vec::new();
+    for entry in table.range(keys).map_err(|e| err(&e))? {
+        let (_, bucket) = entry.map_err(|e| err(&e))?;
+        for (shingle, documents) in lists(bucket.value()) {
+            postings.extend(unpack(documents).map(|document| (shingle, document)));
+        }
+    }
+    Ok(postings)
+}
+
+/// The buckets of [`POSTINGS`] (named by `bits` bits) that `postings` make, in key order:
+/// (key, bucket as stored). `postings` hold whole buckets: all of one top byte of shingles,
+/// since at least [`MIN_BUCKET_BITS`] bits name a bucket.
+fn buckets_of(mut postings: Vec<(u64, u32)>, bits: u32) -> Vec<(u64, Vec<u8>)> {
+    // Sorted runs one after another (the stored postings first, numbered before any new
+    // document, then a run a batch, batches numbered in order): the stable sort merges them
+    // as the runs they are, and each shingle's documents come out in order.
     postings.sort();
     let mut bucket = Bucket::default();
-    Ok(postings
+    postings
         .chunk_by(|x, y| bucket_of(x.0, bits) == bucket_of(y.0, bits))
         .map(|in_bucket| {
             bucket.clear();
@@ -618,7 +684,78 @@ fn buckets_of_top(
             bucket.write(&mut stored);
             (bucket_of(in_bucket[0].0, bits), stored)
         })
-        .collect())
+        .collect()
+}
+
+/// An add to an index of `2^bits` buckets whose new postings are at most this share of the
+/// buckets merges them into the buckets they fall in, in place: they touch at most about a
+/// fifth of the buckets (1 - e^(-1/4)), where rewriting the table would copy all of it. More,
+/// and the table is rewritten whole.
+const IN_PLACE_SHARE: u64 = 4;
+
+/// Merges `postings` (sorted, their documents numbered after every document already in the
+/// index) into the buckets of `table` (named by `bits` bits) they fall in.
+fn merge_into(
+    table: &mut redb::Table<u64, &[u8]>,
+    postings: &[(u64, u32)],
+    bits: u32,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    for group in postings.chunk_by(|x, y| bucket_of(x.0, bits) == bucket_of(y.0, bits)) {
+        let key = bucket_of(group[0].0, bits);
+        let existing = table.get(key).map_err(|e| err(&e))?;
+        let merged = merged_bucket(existing.as_ref().map_or(&[], |b| b.value()), group);
+        drop(existing);
+        table.insert(key, merged.as_slice()).map_err(|e| err(&e))?;
+    }
+    Ok(())
+}
+
+/// Adds the documents of whole-text fingerprints (`groups`: (fingerprint, document) pairs,
+/// one group a fingerprint, in document order) to `table`, after those it holds if
+/// `appending`.
+fn add_identical(
+    table: &mut redb::Table<u64, &[u8]>,
+    groups: &[&[(u64, u32)]],
+    appending: bool,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    let mut list: Vec<u32> = Vec::new();
+    for group in groups {
+        let key = group[0].0;
+        list.clear();
+        if appending && let Some(existing) = table.get(key).map_err(|e| err(&e))? {
+            list.extend(unpack(existing.value()));
+        }
+        list.extend(group.iter().map(|&(_, document)| document));
+        table
+            .insert(key, pack(&list).as_slice())
+            .map_err(|e| err(&e))?;
+    }
+    Ok(())
+}
+
+/// Adds document counts of tokens to `table`, to those it holds if `appending`.
+fn add_frequencies(
+    table: &mut redb::Table<u64, u32>,
+    counts: &[(u64, u32)],
+    appending: bool,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    for &(token, count) in counts {
+        let old = match appending {
+            true => table
+                .get(token)
+                .map_err(|e| err(&e))?
+                .map_or(0, |v| v.value()),
+            false => 0,
+        };
+        table.insert(token, old + count).map_err(|e| err(&e))?;
+    }
+    Ok(())
 }
 
 /// Top bytes of shingles [`Builder::merge_runs`] makes the buckets of at once, on every core,
@@ -651,10 +788,17 @@ impl Builder {
         guarded(&path, || self.add_unguarded(entries))
     }
 
-    /// Writes what the batches left for the end and returns the finished index.
-    pub fn finish(self) -> Result<Store, StoreError> {
+    /// Writes what the batches left for the end and returns the finished index, and how it
+    /// regrouped the index's postings into more buckets, if it did (an add that took the
+    /// index far past the size it was built at).
+    pub fn finish(self) -> Result<(Store, Option<Regrouped>), StoreError> {
         let path = self.store.path.clone();
         guarded(&path, move || self.finish_unguarded())
+    }
+
+    /// Whether the index holds a document with this id, those of earlier batches included.
+    pub fn contains_id(&self, id: &str) -> Result<bool, StoreError> {
+        self.store.contains_id(id)
     }
 
     /// An error of the temporary file of runs, naming its directory.
@@ -674,6 +818,7 @@ impl Builder {
                 written: 0,
             });
         }
+        self.postings += postings.len() as u64;
         let runs = self.runs.as_mut().expect("made above");
         let mut starts = [0u64; 257];
         for &(shingle, _) in &postings {
@@ -720,7 +865,8 @@ impl Builder {
 
     /// Merges the runs into the postings table, each shingle's list in document order (a run
     /// holds a batch, and batches are numbered in order), in buckets as many as the postings
-    /// call for ([`bucket_bits`]), committed every [`BUCKETS_PER_COMMIT`] buckets.
+    /// call for ([`bucket_bits`]), committed every [`BUCKETS_PER_COMMIT`] buckets. Added to an
+    /// index that holds documents, its buckets are merged in too (see [`Builder`]).
     ///
     /// The buckets are made a few top bytes of shingles at a time ([`MERGE_TOPS`]), on every
     /// core, by a thread of their own, while this one writes those made before. redb takes
@@ -735,21 +881,60 @@ impl Builder {
             .writer
             .into_inner()
             .map_err(|e| self.scratch_error(e.into_error()))?;
-        let bits = bucket_bits(runs.written);
+        let path = self.store.path.clone();
+        let err = |e: &dyn std::fmt::Display| damaged(&path, e);
+        let db = &self.store.db;
+        let old = self.appending;
+        if let Some(bits) = old
+            && regroup_due(self.postings, bits).is_none()
+            && runs.written <= self.in_place
+        {
+            let mut postings = Vec::with_capacity(runs.written as usize);
+            for top in 0..256 {
+                postings
+                    .extend(read_top(&file, &runs.starts, top).map_err(|e| self.scratch_error(e))?);
+            }
+            postings.sort();
+            let txn = in_passing(db, &path)?;
+            {
+                let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
+                merge_into(&mut table, &postings, bits, &path)?;
+            }
+            return txn.commit().map_err(|e| err(&e));
+        }
+        let bits = bucket_bits(self.postings).max(old.unwrap_or(0));
         self.store.bucket_bits = bits;
-        self.postings = runs.written;
+        let target = match old {
+            Some(_) => {
+                // A table left by an add or a regrouping stopped midway.
+                let txn = in_passing(db, &path)?;
+                txn.delete_table(REGROUPED).map_err(|e| err(&e))?;
+                txn.commit().map_err(|e| err(&e))?;
+                self.replaces = true;
+                REGROUPED
+            }
+            None => POSTINGS,
+        };
         let starts = &runs.starts;
-        let (file, scratch, db) = (&file, &self.scratch, &self.store.db);
-        let path = self.store.path.as_path();
-        let err = |e: &dyn std::fmt::Display| damaged(path, e);
+        let (file, scratch, path) = (&file, &self.scratch, path.as_path());
         std::thread::scope(|scope| {
-            type Made = std::io::Result<Vec<Vec<(u64, Vec<u8>)>>>;
+            type Made = Result<Vec<Vec<(u64, Vec<u8>)>>, StoreError>;
             let (to_writer, made) = std::sync::mpsc::sync_channel::<Made>(1);
             scope.spawn(move || {
                 for tops in (0..256).collect::<Vec<usize>>().chunks(MERGE_TOPS) {
                     let buckets: Made = tops
                         .par_iter()
-                        .map(|&top| buckets_of_top(file, starts, top, bits))
+                        .map(|&top| {
+                            let mut postings = match old {
+                                Some(old) => stored_top(db, top, old, path)?,
+                                None => Vec::new(),
+                            };
+                            postings.extend(
+                                read_top(file, starts, top)
+                                    .map_err(|e| scratch_error(scratch, e))?,
+                            );
+                            Ok(buckets_of(postings, bits))
+                        })
                         .collect();
                     let failed = buckets.is_err();
                     // The writer may have stopped, having failed.
@@ -770,9 +955,9 @@ impl Builder {
             while buckets.peek().is_some() {
                 let txn = in_passing(db, path)?;
                 {
-                    let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
+                    let mut table = txn.open_table(target).map_err(|e| err(&e))?;
                     for bucket in buckets.by_ref().take(BUCKETS_PER_COMMIT) {
-                        let (key, stored) = bucket.map_err(|e| scratch_error(scratch, e))?;
+                        let (key, stored) = bucket?;
                         table.insert(key, stored.as_slice()).map_err(|e| err(&e))?;
                     }
                 }
@@ -782,26 +967,20 @@ impl Builder {
         })
     }
 
-    fn finish_unguarded(mut self) -> Result<Store, StoreError> {
+    fn finish_unguarded(mut self) -> Result<(Store, Option<Regrouped>), StoreError> {
         let path = self.store.path.clone();
         let err = |e: &dyn std::fmt::Display| damaged(&path, e);
         self.merge_runs()?;
         let db = &self.store.db;
+        let appending = self.appending.is_some();
         // By key, then document: each list in document order.
         self.identical.par_sort_unstable();
         let groups: Vec<&[(u64, u32)]> = self.identical.chunk_by(|x, y| x.0 == y.0).collect();
-        let mut list: Vec<u32> = Vec::new();
         for commit in groups.chunks(KEYS_PER_COMMIT) {
             let txn = in_passing(db, &path)?;
             {
                 let mut table = txn.open_table(IDENTICAL).map_err(|e| err(&e))?;
-                for group in commit {
-                    list.clear();
-                    list.extend(group.iter().map(|&(_, document)| document));
-                    table
-                        .insert(group[0].0, pack(&list).as_slice())
-                        .map_err(|e| err(&e))?;
-                }
+                add_identical(&mut table, commit, appending, &path)?;
             }
             txn.commit().map_err(|e| err(&e))?;
         }
@@ -811,14 +990,16 @@ impl Builder {
             let txn = in_passing(db, &path)?;
             {
                 let mut table = txn.open_table(FREQUENCIES).map_err(|e| err(&e))?;
-                for &(token, count) in commit {
-                    table.insert(token, count).map_err(|e| err(&e))?;
-                }
+                add_frequencies(&mut table, commit, appending, &path)?;
             }
             txn.commit().map_err(|e| err(&e))?;
         }
         // The one commit that waits for the disk, and makes every one before it last.
         let txn = db.begin_write().map_err(|e| err(&e))?;
+        if self.replaces {
+            txn.delete_table(POSTINGS).map_err(|e| err(&e))?;
+            txn.rename_table(REGROUPED, POSTINGS).map_err(|e| err(&e))?;
+        }
         {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
             let total = self.documents.to_string();
@@ -832,7 +1013,19 @@ impl Builder {
                 .map_err(|e| err(&e))?;
         }
         txn.commit().map_err(|e| err(&e))?;
-        Ok(self.store)
+        // Done: the savepoint goes without being restored.
+        if let Some(mut rollback) = self.rollback.take() {
+            rollback.savepoint = None;
+        }
+        let regrouped = self
+            .appending
+            .filter(|&old| old < self.store.bucket_bits)
+            .map(|old| Regrouped {
+                from: 1 << old,
+                to: 1 << self.store.bucket_bits,
+                postings: self.postings,
+            });
+        Ok((self.store, regrouped))
     }
 }
 
@@ -940,7 +1133,7 @@ impl Store {
         })?;
         let store = Store {
             path: path.to_path_buf(),
-            db,
+            db: std::sync::Arc::new(db),
             bucket_bits: MIN_BUCKET_BITS,
         };
         let txn = store.db.begin_write().map_err(|e| damaged(path, e))?;
@@ -991,7 +1184,7 @@ impl Store {
         .map_err(|e| damaged(path, e))?;
         let mut store = Store {
             path: path.to_path_buf(),
-            db,
+            db: std::sync::Arc::new(db),
             bucket_bits: MIN_BUCKET_BITS,
         };
         let meta = |key: &str| -> Result<Option<String>, StoreError> {
@@ -1085,36 +1278,14 @@ impl Store {
             // By key, then document: each list in document order, as it has always been.
             postings.par_sort_unstable();
             identical.par_sort_unstable();
-            let bits = self.bucket_bits;
             let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
-            for group in postings.chunk_by(|x, y| bucket_of(x.0, bits) == bucket_of(y.0, bits)) {
-                let key = bucket_of(group[0].0, bits);
-                let existing = table.get(key).map_err(|e| err(&e))?;
-                let merged = merged_bucket(existing.as_ref().map_or(&[], |b| b.value()), group);
-                drop(existing);
-                table.insert(key, merged.as_slice()).map_err(|e| err(&e))?;
-            }
+            merge_into(&mut table, &postings, self.bucket_bits, path)?;
             let mut table = txn.open_table(IDENTICAL).map_err(|e| err(&e))?;
-            let mut list: Vec<u32> = Vec::new();
-            for group in identical.chunk_by(|x, y| x.0 == y.0) {
-                let key = group[0].0;
-                list.clear();
-                if let Some(existing) = table.get(key).map_err(|e| err(&e))? {
-                    list.extend(unpack(existing.value()));
-                }
-                list.extend(group.iter().map(|&(_, document)| document));
-                table
-                    .insert(key, pack(&list).as_slice())
-                    .map_err(|e| err(&e))?;
-            }
+            let groups: Vec<&[(u64, u32)]> = identical.chunk_by(|x, y| x.0 == y.0).collect();
+            add_identical(&mut table, &groups, true, path)?;
             let mut table = txn.open_table(FREQUENCIES).map_err(|e| err(&e))?;
-            for (token, count) in frequencies {
-                let old = table
-                    .get(token)
-                    .map_err(|e| err(&e))?
-                    .map_or(0, |v| v.value());
-                table.insert(token, old + count).map_err(|e| err(&e))?;
-            }
+            let counts: Vec<(u64, u32)> = frequencies.into_iter().collect();
+            add_frequencies(&mut table, &counts, true, path)?;
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
             let total = (first + entries.len() as u32).to_string();
             meta.insert("documents", total.as_str())
@@ -1219,7 +1390,36 @@ impl Store {
             frequencies: FxHashMap::default(),
             documents: 0,
             postings: 0,
+            appending: None,
+            replaces: false,
+            in_place: 0,
+            rollback: None,
         }
+    }
+
+    /// A [`Builder`] that adds to this index a batch of documents at a time, for adds too
+    /// large to hold at once ([`Store::add`] writes its documents in one transaction).
+    pub fn appender(self, scratch: Option<&Path>) -> Result<Builder, StoreError> {
+        let documents = self.len()?;
+        let postings = guarded(&self.path, || self.postings())?;
+        let appending = (documents > 0).then_some(self.bucket_bits);
+        let in_place = (1 << self.bucket_bits) / IN_PLACE_SHARE;
+        let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
+        let txn = self.db.begin_write().map_err(|e| err(&e))?;
+        let savepoint = txn.ephemeral_savepoint().map_err(|e| err(&e))?;
+        txn.commit().map_err(|e| err(&e))?;
+        let rollback = Rollback {
+            db: self.db.clone(),
+            savepoint: Some(savepoint),
+        };
+        Ok(Builder {
+            documents,
+            postings,
+            appending,
+            in_place,
+            rollback: Some(rollback),
+            ..self.builder(scratch)
+        })
     }
 
     fn hits_unguarded(
@@ -1489,21 +1689,9 @@ mod tests {
         let built = Store::open(&dir.path().join("built"), &settings).unwrap();
         assert_eq!(whole.len().unwrap(), built.len().unwrap());
         // The runs merged: the same buckets, byte for byte, as documents added in one write.
-        let postings = |store: &Store| -> Vec<(u64, Vec<u8>)> {
-            let txn = store.db.begin_read().unwrap();
-            let table = txn.open_table(POSTINGS).unwrap();
-            table
-                .iter()
-                .unwrap()
-                .map(|entry| {
-                    let (key, value) = entry.unwrap();
-                    (key.value(), value.value().to_vec())
-                })
-                .collect()
-        };
-        let buckets = postings(&built);
+        let buckets = postings_table(&built);
         assert!(buckets.len() > 100, "{} buckets", buckets.len());
-        assert_eq!(postings(&whole), buckets);
+        assert_eq!(postings_table(&whole), buckets);
 
         let options = IndexOptions::default();
         let hits = |store: &Store, i: usize| {
@@ -1574,6 +1762,102 @@ mod tests {
         assert_eq!(read_cache_for(1_000), 250 << 20);
         assert_eq!(read_cache_for(1_000_000), 1 << 30);
         assert_eq!(read_cache_for(usize::MAX), 1 << 30);
+    }
+
+    /// The postings table of `store`, key by key.
+    fn postings_table(store: &Store) -> Vec<(u64, Vec<u8>)> {
+        let txn = store.db.begin_read().unwrap();
+        let table = txn.open_table(POSTINGS).unwrap();
+        table
+            .iter()
+            .unwrap()
+            .map(|entry| {
+                let (key, value) = entry.unwrap();
+                (key.value(), value.value().to_vec())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_index_added_to_in_batches_holds_what_one_added_at_once_does() {
+        let seeds = seeds();
+        let entries = entries(&seeds);
+        let dir = tempfile::tempdir().unwrap();
+        let settings = IndexSettings::of(&crate::Options::default());
+        let mut whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
+        whole.add(&entries).unwrap();
+        let tokens: Vec<Token> = seeds
+            .prepared
+            .iter()
+            .flat_map(|p| p.analysis.tokens.iter().copied())
+            .collect();
+        let options = IndexOptions::default();
+        let answers = |store: &Store| {
+            let hits: Vec<Vec<(u32, u32, u32)>> = (0..entries.len())
+                .map(|i| {
+                    let found = store
+                        .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
+                        .unwrap();
+                    found
+                        .hits
+                        .iter()
+                        .map(|h| (h.document, h.shared, h.signature))
+                        .collect()
+                })
+                .collect();
+            let (frequencies, documents) = store.frequencies(tokens.iter().copied()).unwrap();
+            let mut frequencies: Vec<(Token, u32)> = frequencies.into_iter().collect();
+            frequencies.sort_unstable();
+            let ids: Vec<bool> = seeds
+                .documents
+                .iter()
+                .map(|d| store.contains_id(&d.id).unwrap())
+                .collect();
+            (hits, frequencies, documents, ids, store.postings().unwrap())
+        };
+        // Built from two documents, then the rest added two at a time: merged into the
+        // buckets in place (few postings), and rewritten whole into a table of their own.
+        for in_place in [true, false] {
+            let path = dir.path().join(format!("added-{in_place}"));
+            let mut builder = Store::create(&path, &settings)
+                .unwrap()
+                .builder(Some(dir.path()));
+            builder.add(&entries[..2]).unwrap();
+            let (store, regrouped) = builder.finish().unwrap();
+            assert_eq!(regrouped, None);
+            let mut appender = store.appender(Some(dir.path())).unwrap();
+            if !in_place {
+                appender.in_place = 0;
+            }
+            for batch in entries[2..].chunks(2) {
+                appender.add(batch).unwrap();
+            }
+            let (store, regrouped) = appender.finish().unwrap();
+            assert_eq!(regrouped, None);
+            drop(store);
+            let store = Store::open(&path, &settings).unwrap();
+            assert_eq!(store.len().unwrap(), whole.len().unwrap());
+            assert_eq!(
+                postings_table(&store),
+                postings_table(&whole),
+                "in place: {in_place}"
+            );
+            assert_eq!(answers(&store), answers(&whole), "in place: {in_place}");
+        }
+        // An add given up before it finishes leaves the index as it was: its batches were
+        // committed without waiting for the disk, and only the last commit makes them last.
+        let path = dir.path().join("given-up");
+        let mut store = Store::create(&path, &settings).unwrap();
+        store.add(&entries[..2]).unwrap();
+        let before = postings_table(&store);
+        let mut appender = store.appender(Some(dir.path())).unwrap();
+        appender.in_place = 0;
+        appender.add(&entries[2..]).unwrap();
+        drop(appender);
+        let store = Store::open(&path, &settings).unwrap();
+        assert_eq!(store.len().unwrap(), 2);
+        assert_eq!(postings_table(&store), before);
+        assert!(!store.contains_id(&seeds.documents[3].id).unwrap());
     }
 
     #[test]
