@@ -1669,14 +1669,70 @@ mod tests {
             .collect()
     }
 
+    /// The seeds, all added at once in one write to a new index in `dir`.
+    fn added_at_once(dir: &Path, seeds: &Seeds) -> Store {
+        let settings = IndexSettings::of(&crate::Options::default());
+        let mut whole = Store::create(&dir.join("whole"), &settings).unwrap();
+        whole.add(&entries(seeds)).unwrap();
+        whole
+    }
+
+    /// A lookup's hits as (document, shared, signature size).
+    fn triples(found: &Hits) -> Vec<(u32, u32, u32)> {
+        found
+            .hits
+            .iter()
+            .map(|h| (h.document, h.shared, h.signature))
+            .collect()
+    }
+
+    /// Seed `i`'s hits in `store`, its kept signature and its oversized buckets.
+    fn hits_of(store: &Store, seeds: &Seeds, i: usize) -> (Vec<(u32, u32, u32)>, u32, u64) {
+        let options = IndexOptions::default();
+        let found = store
+            .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
+            .unwrap();
+        (triples(&found), found.kept, found.oversized)
+    }
+
+    /// What `store` answers about the seeds: every one's hits, the document frequencies of
+    /// all their tokens with the number of documents, which ids it holds, and its postings.
+    #[allow(clippy::type_complexity)]
+    fn answers(
+        store: &Store,
+        seeds: &Seeds,
+    ) -> (
+        Vec<(Vec<(u32, u32, u32)>, u32, u64)>,
+        Vec<(Token, u32)>,
+        u32,
+        Vec<bool>,
+        u64,
+    ) {
+        let hits = (0..seeds.documents.len())
+            .map(|i| hits_of(store, seeds, i))
+            .collect();
+        let tokens = seeds
+            .prepared
+            .iter()
+            .flat_map(|p| p.analysis.tokens.iter().copied());
+        let (frequencies, documents) = store.frequencies(tokens).unwrap();
+        let mut frequencies: Vec<(Token, u32)> = frequencies.into_iter().collect();
+        frequencies.sort_unstable();
+        let ids = seeds
+            .documents
+            .iter()
+            .map(|d| store.contains_id(&d.id).unwrap())
+            .collect();
+        (hits, frequencies, documents, ids, store.postings().unwrap())
+    }
+
     #[test]
     fn an_index_built_in_batches_answers_as_one_added_at_once() {
         let seeds = seeds();
         let entries = entries(&seeds);
         let dir = tempfile::tempdir().unwrap();
         let settings = IndexSettings::of(&crate::Options::default());
-        let mut whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
-        whole.add(&entries).unwrap();
+        let whole = added_at_once(dir.path(), &seeds);
         let mut builder = Store::create(&dir.path().join("built"), &settings)
             .unwrap()
             .builder(Some(dir.path()));
@@ -1692,22 +1748,10 @@ mod tests {
         let buckets = postings_table(&built);
         assert!(buckets.len() > 100, "{} buckets", buckets.len());
         assert_eq!(postings_table(&whole), buckets);
+        assert_eq!(answers(&built, &seeds), answers(&whole, &seeds));
 
         let options = IndexOptions::default();
-        let hits = |store: &Store, i: usize| {
-            let found = store
-                .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
-                .unwrap();
-            let hits: Vec<(u32, u32, u32)> = found
-                .hits
-                .iter()
-                .map(|h| (h.document, h.shared, h.signature))
-                .collect();
-            (hits, found.kept, found.oversized)
-        };
-        for i in 0..entries.len() {
-            assert_eq!(hits(&whole, i), hits(&built, i), "document {i}");
-        }
+        let hits = |store: &Store, i: usize| hits_of(store, &seeds, i);
         // Many new documents at once, their sizes read whole, and a few, looked up one by one:
         // each one's hits as if looked up alone.
         for many in [READ_SIZES_WHOLE + 3, 3] {
@@ -1722,12 +1766,11 @@ mod tests {
                 .unwrap();
             assert_eq!(all.len(), many);
             for (k, found) in all.iter().enumerate() {
-                let found: Vec<(u32, u32, u32)> = found
-                    .hits
-                    .iter()
-                    .map(|h| (h.document, h.shared, h.signature))
-                    .collect();
-                assert_eq!(found, hits(&built, pick(k)).0, "document {k} of {many}");
+                assert_eq!(
+                    triples(found),
+                    hits(&built, pick(k)).0,
+                    "document {k} of {many}"
+                );
             }
         }
         let twin = hits(&built, entries.len() - 1).0;
@@ -1735,24 +1778,14 @@ mod tests {
             twin.iter()
                 .any(|&(document, shared, _)| document == 0 && shared == u32::MAX)
         );
-        let tokens: Vec<Token> = seeds
-            .prepared
-            .iter()
-            .flat_map(|p| p.analysis.tokens.iter().copied())
-            .collect();
-        let (a, n) = whole.frequencies(tokens.iter().copied()).unwrap();
-        let (b, m) = built.frequencies(tokens.iter().copied()).unwrap();
-        assert_eq!((a.len(), n), (b.len(), m));
-        assert!(!a.is_empty() && a.iter().all(|(t, count)| b.get(t) == Some(count)));
+        assert!(!answers(&built, &seeds).1.is_empty());
         let (document, _) = built.document(3).unwrap();
         assert_eq!(document.id, seeds.documents[3].id);
         assert!(built.contains_id(&seeds.documents[5].id).unwrap());
         // Opened again with a small read cache, as `check` opens it for a few documents.
         drop(built);
         let small = Store::open_for(&dir.path().join("built"), &settings, 3).unwrap();
-        for i in 0..entries.len() {
-            assert_eq!(hits(&whole, i), hits(&small, i), "document {i}");
-        }
+        assert_eq!(answers(&small, &seeds), answers(&whole, &seeds));
     }
 
     #[test]
@@ -1784,37 +1817,7 @@ mod tests {
         let entries = entries(&seeds);
         let dir = tempfile::tempdir().unwrap();
         let settings = IndexSettings::of(&crate::Options::default());
-        let mut whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
-        whole.add(&entries).unwrap();
-        let tokens: Vec<Token> = seeds
-            .prepared
-            .iter()
-            .flat_map(|p| p.analysis.tokens.iter().copied())
-            .collect();
-        let options = IndexOptions::default();
-        let answers = |store: &Store| {
-            let hits: Vec<Vec<(u32, u32, u32)>> = (0..entries.len())
-                .map(|i| {
-                    let found = store
-                        .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
-                        .unwrap();
-                    found
-                        .hits
-                        .iter()
-                        .map(|h| (h.document, h.shared, h.signature))
-                        .collect()
-                })
-                .collect();
-            let (frequencies, documents) = store.frequencies(tokens.iter().copied()).unwrap();
-            let mut frequencies: Vec<(Token, u32)> = frequencies.into_iter().collect();
-            frequencies.sort_unstable();
-            let ids: Vec<bool> = seeds
-                .documents
-                .iter()
-                .map(|d| store.contains_id(&d.id).unwrap())
-                .collect();
-            (hits, frequencies, documents, ids, store.postings().unwrap())
-        };
+        let whole = added_at_once(dir.path(), &seeds);
         // Built from two documents, then the rest added two at a time: merged into the
         // buckets in place (few postings), and rewritten whole into a table of their own.
         for in_place in [true, false] {
@@ -1842,7 +1845,11 @@ mod tests {
                 postings_table(&whole),
                 "in place: {in_place}"
             );
-            assert_eq!(answers(&store), answers(&whole), "in place: {in_place}");
+            assert_eq!(
+                answers(&store, &seeds),
+                answers(&whole, &seeds),
+                "in place: {in_place}"
+            );
         }
         // An add given up before it finishes leaves the index as it was: its batches were
         // committed without waiting for the disk, and only the last commit makes them last.
@@ -1887,23 +1894,8 @@ mod tests {
             }
             (all, keys)
         };
-        let options = IndexOptions::default();
-        let hits = |store: &Store| -> Vec<Vec<(u32, u32, u32)>> {
-            (0..entries.len())
-                .map(|i| {
-                    let found = store
-                        .hits(&seeds.signatures[i], seeds.fingerprints[i], &options)
-                        .unwrap();
-                    found
-                        .hits
-                        .iter()
-                        .map(|h| (h.document, h.shared, h.signature))
-                        .collect()
-                })
-                .collect()
-        };
         let (lists_before, keys_before) = contents(&store);
-        let hits_before = hits(&store);
+        let before = answers(&store, &seeds);
         // A leftover of a regrouping stopped midway is cleared, not mixed in.
         let mut stray = Bucket::default();
         stray.push(7 << 40, [0]);
@@ -1922,8 +1914,8 @@ mod tests {
         let (lists_after, keys_after) = contents(&store);
         assert_eq!(lists_after, lists_before);
         assert!(keys_after.len() > keys_before.len(), "{keys_after:?}");
-        assert_eq!(hits(&store), hits_before);
-        assert!(hits_before.iter().any(|h| !h.is_empty()));
+        assert_eq!(answers(&store, &seeds), before);
+        assert!(before.0.iter().any(|(hits, _, _)| !hits.is_empty()));
     }
 
     #[test]
