@@ -19,7 +19,7 @@ use crate::align::{Profile, Weights};
 use crate::corpus::Corpus;
 use crate::ingest::{self, Document, Warning, WarningKind};
 use crate::report::{Report, Stats};
-use crate::store::{Builder, Entry, IndexSettings, Regrouped, Store, StoreError};
+use crate::store::{Builder, Entry, Ids, IndexSettings, Regrouped, Staged, Store, StoreError};
 use crate::text::Token;
 use crate::{
     Options, Prepared, Progress, assemble, chrome, index, prepare, verified_pairs, verify_guarded,
@@ -186,8 +186,11 @@ pub fn add(
 }
 
 /// Prepares the documents of `corpus` and stores them with `builder`, a batch at a time, and
-/// finishes it. With `renames`, a document whose id the index holds already (or another
-/// document of its batch was given) is stored as `id~N`, N from 2 up, with a warning there.
+/// finishes it. Each batch is prepared and staged on every core while the one before is
+/// stored: storing takes one thread (the index's writes), and alone it left the other core
+/// idle for a third of a build. With `renames`, a document whose id the index holds already,
+/// or that this call gave an earlier document, is stored as `id~N`, N from 2 up, with a
+/// warning there.
 fn store_in_batches(
     mut builder: Builder,
     corpus: &Corpus,
@@ -196,57 +199,78 @@ fn store_in_batches(
     progress: &dyn Progress,
     mut renames: Option<&mut Vec<Warning>>,
 ) -> Result<(Store, Option<Regrouped>), StoreError> {
+    let ids = builder.ids();
+    let mut given: HashSet<String> = HashSet::new();
+    let mut next = builder.next_number();
+    let mut pending: Option<Staged> = None;
     let mut failed = None;
     corpus.chunks(|_, chunk| {
         for batch in chunk.chunks(BUILD_BATCH) {
             if failed.is_some() {
                 return;
             }
-            let stored = (|| {
-                let documents: Vec<Cow<Document>> = match renames.as_deref_mut() {
-                    Some(warnings) => renamed(batch, &builder, warnings)?,
-                    None => batch.iter().map(|&d| Cow::Borrowed(d)).collect(),
-                };
-                let prepared: Vec<Prepared> = documents
-                    .par_iter()
-                    .map(|document| Prepared::of(document, recurring))
-                    .collect();
-                let signatures = signatures(&prepared, options);
-                builder.add(&entries(&documents, &prepared, &signatures))
-            })();
+            let documents: Vec<Cow<Document>> = match renames.as_deref_mut() {
+                Some(warnings) => match renamed(batch, &ids, &mut given, warnings) {
+                    Ok(documents) => documents,
+                    Err(error) => {
+                        failed = Some(error);
+                        return;
+                    }
+                },
+                None => batch.iter().map(|&d| Cow::Borrowed(d)).collect(),
+            };
+            let (staged, stored) = rayon::join(
+                || {
+                    let prepared: Vec<Prepared> = documents
+                        .par_iter()
+                        .map(|document| Prepared::of(document, recurring))
+                        .collect();
+                    let signatures = signatures(&prepared, options);
+                    Builder::stage(&entries(&documents, &prepared, &signatures), next)
+                },
+                || pending.take().map_or(Ok(()), |staged| builder.store(staged)),
+            );
             if let Err(error) = stored {
                 failed = Some(error);
+                return;
             }
+            next += documents.len() as u32;
+            pending = Some(staged);
             progress.advance(batch.len() as u64);
         }
     });
-    match failed {
-        Some(error) => Err(error),
-        None => builder.finish(),
+    if let Some(error) = failed {
+        return Err(error);
     }
+    if let Some(staged) = pending {
+        builder.store(staged)?;
+    }
+    builder.finish()
 }
 
-/// `batch`, each document whose id the index holds, or an earlier one of the batch was given,
-/// renamed `id~N` (N from 2 up, the first free), with a warning in `warnings`.
+/// `batch`, each document whose id the index holds, or that this add gave an earlier
+/// document (`given`, which this adds to), renamed `id~N` (N from 2 up, the first free), with
+/// a warning in `warnings`. The index is looked up as of its last commit, which may be a
+/// batch behind: `given` holds every id of the add.
 fn renamed<'a>(
     batch: &[&'a Document],
-    builder: &Builder,
+    ids: &Ids,
+    given: &mut HashSet<String>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Cow<'a, Document>>, StoreError> {
-    let mut given: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(batch.len());
     for &document in batch {
         let taken = |id: &str, given: &HashSet<String>| -> Result<bool, StoreError> {
-            Ok(given.contains(id) || builder.contains_id(id)?)
+            Ok(given.contains(id) || ids.contains(id)?)
         };
-        if !taken(&document.id, &given)? {
+        if !taken(&document.id, given)? {
             given.insert(document.id.clone());
             out.push(Cow::Borrowed(document));
             continue;
         }
         let base = &document.id;
         let mut n = 2;
-        while taken(&format!("{base}~{n}"), &given)? {
+        while taken(&format!("{base}~{n}"), given)? {
             n += 1;
         }
         let renamed = format!("{base}~{n}");

@@ -871,7 +871,10 @@ pub(crate) fn count_documents<'a>(
 }
 
 /// Two counts merged, the smaller into the larger.
-fn merge_counts(a: FxHashMap<Token, u32>, b: FxHashMap<Token, u32>) -> FxHashMap<Token, u32> {
+pub(crate) fn merge_counts(
+    a: FxHashMap<Token, u32>,
+    b: FxHashMap<Token, u32>,
+) -> FxHashMap<Token, u32> {
     let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     for (t, c) in small {
         *big.entry(t).or_default() += c;

@@ -255,6 +255,26 @@ pub struct Hit {
     pub signature: u32,
 }
 
+/// Looks ids up in an index being added to ([`Builder::ids`]), while the builder stores.
+pub struct Ids {
+    db: std::sync::Arc<Database>,
+    path: PathBuf,
+}
+
+impl Ids {
+    /// Whether the index holds a document with this id, as of its last commit.
+    pub fn contains(&self, id: &str) -> Result<bool, StoreError> {
+        guarded(&self.path, || contains_id(&self.db, &self.path, id))
+    }
+}
+
+/// Whether the index in `db` holds a document with this id.
+fn contains_id(db: &Database, path: &Path, id: &str) -> Result<bool, StoreError> {
+    let txn = db.begin_read().map_err(|e| damaged(path, e))?;
+    let table = txn.open_table(IDS).map_err(|e| damaged(path, e))?;
+    Ok(table.get(id).map_err(|e| damaged(path, e))?.is_some())
+}
+
 /// How [`Store::add`] regrouped an index grown past the buckets it was built with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Regrouped {
@@ -571,37 +591,63 @@ fn count_entries(
     crate::count_documents(frequencies, entries.par_iter().map(|entry| entry.tokens));
 }
 
-/// Stores `entries`, numbered from `first`: each document with its chrome, its id, and the
+/// A document made ready to store: its id, itself with its chrome as stored, and its
+/// signature's size.
+struct Serialized {
+    id: String,
+    stored: Vec<u8>,
+    signature: u32,
+}
+
+/// `entries` made ready to store, on every core.
+fn serialized(entries: &[Entry]) -> Vec<Serialized> {
+    entries
+        .par_iter()
+        .map(|entry| Serialized {
+            id: entry.document.id.clone(),
+            stored: serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
+                .expect("documents serialize"),
+            signature: entry.signature.len() as u32,
+        })
+        .collect()
+}
+
+/// Stores `documents`, numbered from `first`: each document with its chrome, its id, and the
 /// size of its signature.
 fn store_documents(
     txn: &redb::WriteTransaction,
-    entries: &[Entry],
+    documents: &[Serialized],
     first: u32,
     path: &Path,
 ) -> Result<(), StoreError> {
     let err = |e: &dyn std::fmt::Display| damaged(path, e);
-    let mut documents = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
+    let mut stored = txn.open_table(DOCUMENTS).map_err(|e| err(&e))?;
     let mut ids = txn.open_table(IDS).map_err(|e| err(&e))?;
     let mut sizes = txn.open_table(SIGNATURE_SIZES).map_err(|e| err(&e))?;
-    let stored: Vec<Vec<u8>> = entries
-        .par_iter()
-        .map(|entry| {
-            serde_json::to_vec(&Stored::new(entry.document, entry.chrome))
-                .expect("documents serialize")
-        })
-        .collect();
-    for ((k, entry), stored) in entries.iter().enumerate().zip(stored) {
+    for (k, document) in documents.iter().enumerate() {
         let number = first + k as u32;
-        documents
-            .insert(number, stored.as_slice())
+        stored
+            .insert(number, document.stored.as_slice())
             .map_err(|e| err(&e))?;
-        ids.insert(entry.document.id.as_str(), number)
+        ids.insert(document.id.as_str(), number)
             .map_err(|e| err(&e))?;
         sizes
-            .insert(number, entry.signature.len() as u32)
+            .insert(number, document.signature)
             .map_err(|e| err(&e))?;
     }
     Ok(())
+}
+
+/// A batch of documents made ready for a [`Builder`] to store ([`Builder::stage`]): their
+/// postings sorted, their fingerprints and token counts gathered, and themselves serialized,
+/// all on every core, so that storing one batch, in order on one thread, goes on while the
+/// next is prepared.
+pub struct Staged {
+    first: u32,
+    postings: Vec<(u64, u32)>,
+    identical: Vec<(u64, u32)>,
+    frequencies: FxHashMap<u64, u32>,
+    documents: Vec<Serialized>,
 }
 
 /// An error of an index build's temporary file of runs in `dir`.
@@ -784,8 +830,52 @@ const BUCKETS_PER_COMMIT: usize = KEYS_PER_COMMIT / BUCKET_POSTINGS as usize;
 impl Builder {
     /// Stores a batch of documents, numbered after those stored before.
     pub fn add(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
+        let staged = Builder::stage(entries, self.documents);
+        self.store(staged)
+    }
+
+    /// Makes a batch of documents, numbered from `first`, ready to store; [`Builder::store`]
+    /// stores it, once every document numbered before `first` is stored. Needs no builder, so
+    /// that the next batch can be staged while one is stored.
+    pub fn stage(entries: &[Entry], first: u32) -> Staged {
+        let mut postings = Vec::new();
+        let mut identical = Vec::new();
+        let mut frequencies = FxHashMap::default();
+        count_entries(
+            entries,
+            first,
+            &mut postings,
+            &mut identical,
+            &mut frequencies,
+        );
+        index::bucket_sort(&mut postings, |&(shingle, _)| (shingle >> 56) as u8);
+        Staged {
+            first,
+            postings,
+            identical,
+            frequencies,
+            documents: serialized(entries),
+        }
+    }
+
+    /// Stores a batch [`Builder::stage`] made ready: its documents are committed, its
+    /// postings set aside as a run, its fingerprints and counts kept for the end.
+    pub fn store(&mut self, staged: Staged) -> Result<(), StoreError> {
         let path = self.store.path.clone();
-        guarded(&path, || self.add_unguarded(entries))
+        guarded(&path, || self.store_unguarded(staged))
+    }
+
+    /// The number the next document stored will take: how many the index holds so far.
+    pub fn next_number(&self) -> u32 {
+        self.documents
+    }
+
+    /// Looks ids up in the index as it stands, beside the builder: [`Ids::contains`].
+    pub fn ids(&self) -> Ids {
+        Ids {
+            db: self.store.db.clone(),
+            path: self.store.path.clone(),
+        }
     }
 
     /// Writes what the batches left for the end and returns the finished index, and how it
@@ -796,20 +886,14 @@ impl Builder {
         guarded(&path, move || self.finish_unguarded())
     }
 
-    /// Whether the index holds a document with this id, those of earlier batches included.
-    pub fn contains_id(&self, id: &str) -> Result<bool, StoreError> {
-        self.store.contains_id(id)
-    }
-
     /// An error of the temporary file of runs, naming its directory.
     fn scratch_error(&self, error: std::io::Error) -> StoreError {
         scratch_error(&self.scratch, error)
     }
 
-    /// Sorts a batch's postings and appends them to the runs file as one run.
-    fn write_run(&mut self, mut postings: Vec<(u64, u32)>) -> Result<(), StoreError> {
+    /// Appends a batch's postings, sorted, to the runs file as one run.
+    fn write_run(&mut self, postings: Vec<(u64, u32)>) -> Result<(), StoreError> {
         use std::io::Write;
-        index::bucket_sort(&mut postings, |&(shingle, _)| (shingle >> 56) as u8);
         if self.runs.is_none() {
             let file = tempfile::tempfile_in(&self.scratch).map_err(|e| self.scratch_error(e))?;
             self.runs = Some(Runs {
@@ -843,23 +927,18 @@ impl Builder {
         result.map_err(|e| self.scratch_error(e))
     }
 
-    fn add_unguarded(&mut self, entries: &[Entry]) -> Result<(), StoreError> {
-        let first = self.documents;
-        let mut postings = Vec::new();
-        count_entries(
-            entries,
-            first,
-            &mut postings,
-            &mut self.identical,
-            &mut self.frequencies,
-        );
-        self.write_run(postings)?;
+    fn store_unguarded(&mut self, staged: Staged) -> Result<(), StoreError> {
+        debug_assert_eq!(staged.first, self.documents, "batches are stored in order");
+        self.write_run(staged.postings)?;
+        self.identical.extend(staged.identical);
+        self.frequencies =
+            crate::merge_counts(std::mem::take(&mut self.frequencies), staged.frequencies);
         let path = &self.store.path;
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
         let txn = in_passing(&self.store.db, path)?;
-        store_documents(&txn, entries, first, path)?;
+        store_documents(&txn, &staged.documents, staged.first, path)?;
         txn.commit().map_err(|e| err(&e))?;
-        self.documents += entries.len() as u32;
+        self.documents += staged.documents.len() as u32;
         Ok(())
     }
 
@@ -1247,9 +1326,7 @@ impl Store {
 
     /// Whether a document with this id is already in the index.
     fn contains_id_unguarded(&self, id: &str) -> Result<bool, StoreError> {
-        let txn = self.db.begin_read().map_err(|e| damaged(&self.path, e))?;
-        let table = txn.open_table(IDS).map_err(|e| damaged(&self.path, e))?;
-        Ok(table.get(id).map_err(|e| damaged(&self.path, e))?.is_some())
+        contains_id(&self.db, &self.path, id)
     }
 
     /// Adds documents in one transaction: all of them, or none if anything fails.
@@ -1273,7 +1350,7 @@ impl Store {
             &mut frequencies,
         );
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
-        store_documents(&txn, entries, first, path)?;
+        store_documents(&txn, &serialized(entries), first, path)?;
         {
             // By key, then document: each list in document order, as it has always been.
             postings.par_sort_unstable();
