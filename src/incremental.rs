@@ -228,7 +228,11 @@ fn store_in_batches(
                     let signatures = signatures(&prepared, options);
                     Builder::stage(&entries(&documents, &prepared, &signatures), next)
                 },
-                || pending.take().map_or(Ok(()), |staged| builder.store(staged)),
+                || {
+                    pending
+                        .take()
+                        .map_or(Ok(()), |staged| builder.store(staged))
+                },
             );
             if let Err(error) = stored {
                 failed = Some(error);

@@ -41,8 +41,8 @@ const SIGNATURE_SIZES: TableDefinition<u32, u32> = TableDefinition::new("signatu
 /// of keys with values of a few bytes. In buckets of up to some thousand postings, the same
 /// bytes are a few hundredths of the keys.
 const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
-/// [`POSTINGS`] being regrouped into more buckets ([`Store::regroup`]), until the commit that
-/// puts it in their place.
+/// [`POSTINGS`] being rewritten, regrouped into more buckets ([`Store::regroup`]) or merged
+/// with an add's ([`Builder`]), until the commit that puts it in their place.
 const REGROUPED: TableDefinition<u64, &[u8]> = TableDefinition::new("postings_regrouped");
 /// Whole-text fingerprint -> the documents that have it, packed.
 const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical");
