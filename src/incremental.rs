@@ -278,11 +278,15 @@ fn renamed<'a>(
             n += 1;
         }
         let renamed = format!("{base}~{n}");
+        let holder = match given.contains(base) {
+            true => "was given to another document of this add",
+            false => "is already in the index",
+        };
         warnings.push(Warning {
             path: document.path.display().to_string(),
             line: document.record,
             kind: WarningKind::DuplicateId,
-            message: format!("id {base:?} is already in the index; added as {renamed:?}"),
+            message: format!("id {base:?} {holder}; added as {renamed:?}"),
         });
         given.insert(renamed.clone());
         let mut owned = document.clone();

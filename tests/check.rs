@@ -485,6 +485,44 @@ mod against {
         );
     }
 
+    #[test]
+    fn an_add_never_gives_two_documents_one_id() {
+        // "x" is indexed; an add brings another "x" and an "x~2", the name the first of them
+        // is renamed to.
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/seeds")
+                .join(SPUN),
+        )
+        .unwrap();
+        let line = |id: &str, extra: &str| {
+            serde_json::json!({"id": id, "text": format!("{text} {extra}")}).to_string() + "\n"
+        };
+        std::fs::write(dir.path().join("old.jsonl"), line("x", "")).unwrap();
+        std::fs::write(
+            dir.path().join("new.jsonl"),
+            line("x", "Reprinted.") + &line("x~2", "Reprinted again."),
+        )
+        .unwrap();
+        let out = run_in(dir.path(), &["index", "build", "old.jsonl", "-o", "x.idx"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = run_in(dir.path(), &["index", "add", "x.idx", "new.jsonl"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let message = stderr(&out);
+        assert!(
+            message.contains(r#"id "x" is already in the index; added as "x~2""#),
+            "{message}"
+        );
+        assert!(
+            message.contains(
+                r#"id "x~2" was given to another document of this add; added as "x~2~2""#
+            ),
+            "{message}"
+        );
+        assert!(message.contains("x.idx now holds 3"), "{message}");
+    }
+
     fn check_error(dir: &Path, index: &str) -> String {
         let out = run_in(dir, &["check", "new", "--against", index]);
         assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
