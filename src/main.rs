@@ -732,14 +732,29 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
     );
     if let Some(regrouped) = added.regrouped {
         eprintln!(
-            "crosscheck: its {} postings were regrouped from {} buckets into {}, as a build of \
-             its size would group them, since it had grown by adds",
-            regrouped.postings, regrouped.from, regrouped.to
+            "crosscheck: the index had outgrown its buckets: its {} postings were regrouped \
+             from {} buckets into {}, as a build of its size groups them",
+            thousands(regrouped.postings),
+            thousands(regrouped.from),
+            thousands(regrouped.to)
         );
     }
     Ok(input
         .strict_failure(&added.warnings)
         .unwrap_or(ExitCode::SUCCESS))
+}
+
+/// `n` with its digits in groups of three: 369,600,903.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (k, digit) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
@@ -1196,5 +1211,15 @@ mod tests {
             keep_freed_memory_a_while();
             assert_eq!(get(), PURGE_DELAY_MS);
         }
+    }
+
+    #[test]
+    fn thousands_are_grouped_by_three() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(65_536), "65,536");
+        assert_eq!(thousands(369_600_903), "369,600,903");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
     }
 }
