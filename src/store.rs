@@ -572,25 +572,6 @@ struct Runs {
     written: u64,
 }
 
-/// Adds what `entries`, numbered from `first`, hold to the collections of a write: their
-/// postings, their whole-text fingerprints, and the documents each token is in.
-fn count_entries(
-    entries: &[Entry],
-    first: u32,
-    postings: &mut Vec<(u64, u32)>,
-    identical: &mut Vec<(u64, u32)>,
-    frequencies: &mut FxHashMap<u64, u32>,
-) {
-    for (k, entry) in entries.iter().enumerate() {
-        let number = first + k as u32;
-        postings.extend(entry.signature.iter().map(|&shingle| (shingle, number)));
-        if let Some(f) = entry.fingerprint {
-            identical.push((f, number));
-        }
-    }
-    crate::count_documents(frequencies, entries.par_iter().map(|entry| entry.tokens));
-}
-
 /// A document made ready to store: its id, itself with its chrome as stored, and its
 /// signature's size.
 struct Serialized {
@@ -638,7 +619,7 @@ fn store_documents(
     Ok(())
 }
 
-/// A batch of documents made ready for a [`Builder`] to store ([`Builder::stage`]): their
+/// A batch of documents made ready to store ([`Builder::stage`], and [`Store::add`]): their
 /// postings sorted, their fingerprints and token counts gathered, and themselves serialized,
 /// all on every core, so that storing one batch, in order on one thread, goes on while the
 /// next is prepared.
@@ -840,15 +821,20 @@ impl Builder {
     pub fn stage(entries: &[Entry], first: u32) -> Staged {
         let mut postings = Vec::new();
         let mut identical = Vec::new();
-        let mut frequencies = FxHashMap::default();
-        count_entries(
-            entries,
-            first,
-            &mut postings,
-            &mut identical,
-            &mut frequencies,
-        );
+        for (k, entry) in entries.iter().enumerate() {
+            let number = first + k as u32;
+            postings.extend(entry.signature.iter().map(|&shingle| (shingle, number)));
+            if let Some(f) = entry.fingerprint {
+                identical.push((f, number));
+            }
+        }
+        // By shingle, then document: each list in document order.
         index::bucket_sort(&mut postings, |&(shingle, _)| (shingle >> 56) as u8);
+        let mut frequencies = FxHashMap::default();
+        crate::count_documents(
+            &mut frequencies,
+            entries.par_iter().map(|entry| entry.tokens),
+        );
         Staged {
             first,
             postings,
@@ -1336,24 +1322,18 @@ impl Store {
         let err = |e: &dyn std::fmt::Display| damaged(path, e);
         let first = self.len_unguarded()?;
         let before = self.postings()?;
-        // Group postings in memory first: one read-modify-write per shingle, not per document.
-        // Sorted (key, document) pairs, 16 bytes a posting: a map of lists took some 50 bytes
-        // for each of the tens of millions of shingles found once.
-        let mut postings: Vec<(u64, u32)> = Vec::new();
-        let mut identical: Vec<(u64, u32)> = Vec::new();
-        let mut frequencies: FxHashMap<u64, u32> = FxHashMap::default();
-        count_entries(
-            entries,
-            first,
-            &mut postings,
-            &mut identical,
-            &mut frequencies,
-        );
+        // Postings grouped in memory first, sorted by key, then document: one
+        // read-modify-write a bucket, each list in document order.
+        let Staged {
+            postings,
+            mut identical,
+            frequencies,
+            documents,
+            ..
+        } = Builder::stage(entries, first);
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
-        store_documents(&txn, &serialized(entries), first, path)?;
+        store_documents(&txn, &documents, first, path)?;
         {
-            // By key, then document: each list in document order, as it has always been.
-            postings.par_sort_unstable();
             identical.par_sort_unstable();
             let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
             merge_into(&mut table, &postings, self.bucket_bits, path)?;
@@ -1746,12 +1726,22 @@ mod tests {
             .collect()
     }
 
-    /// The seeds, all added at once in one write to a new index in `dir`.
-    fn added_at_once(dir: &Path, seeds: &Seeds) -> Store {
+    /// The seeds, a folder, the default settings, and an index in the folder of all the seeds
+    /// added at once in one write.
+    fn added_at_once() -> (Seeds, tempfile::TempDir, IndexSettings, Store) {
+        let seeds = seeds();
+        let dir = tempfile::tempdir().unwrap();
         let settings = IndexSettings::of(&crate::Options::default());
-        let mut whole = Store::create(&dir.join("whole"), &settings).unwrap();
-        whole.add(&entries(seeds)).unwrap();
-        whole
+        let mut whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
+        whole.add(&entries(&seeds)).unwrap();
+        (seeds, dir, settings, whole)
+    }
+
+    /// A builder of a new index `name` in `dir`, its runs in `dir`.
+    fn builder_in(dir: &Path, name: &str, settings: &IndexSettings) -> Builder {
+        Store::create(&dir.join(name), settings)
+            .unwrap()
+            .builder(Some(dir))
     }
 
     /// A lookup's hits as (document, shared, signature size).
@@ -1805,14 +1795,9 @@ mod tests {
 
     #[test]
     fn an_index_built_in_batches_answers_as_one_added_at_once() {
-        let seeds = seeds();
+        let (seeds, dir, settings, whole) = added_at_once();
         let entries = entries(&seeds);
-        let dir = tempfile::tempdir().unwrap();
-        let settings = IndexSettings::of(&crate::Options::default());
-        let whole = added_at_once(dir.path(), &seeds);
-        let mut builder = Store::create(&dir.path().join("built"), &settings)
-            .unwrap()
-            .builder(Some(dir.path()));
+        let mut builder = builder_in(dir.path(), "built", &settings);
         for batch in entries.chunks(2) {
             builder.add(batch).unwrap();
         }
@@ -1890,18 +1875,14 @@ mod tests {
 
     #[test]
     fn an_index_added_to_in_batches_holds_what_one_added_at_once_does() {
-        let seeds = seeds();
+        let (seeds, dir, settings, whole) = added_at_once();
         let entries = entries(&seeds);
-        let dir = tempfile::tempdir().unwrap();
-        let settings = IndexSettings::of(&crate::Options::default());
-        let whole = added_at_once(dir.path(), &seeds);
         // Built from two documents, then the rest added two at a time: merged into the
         // buckets in place (few postings), and rewritten whole into a table of their own.
         for in_place in [true, false] {
-            let path = dir.path().join(format!("added-{in_place}"));
-            let mut builder = Store::create(&path, &settings)
-                .unwrap()
-                .builder(Some(dir.path()));
+            let name = format!("added-{in_place}");
+            let path = dir.path().join(&name);
+            let mut builder = builder_in(dir.path(), &name, &settings);
             builder.add(&entries[..2]).unwrap();
             let (store, regrouped) = builder.finish().unwrap();
             assert_eq!(regrouped, None);
