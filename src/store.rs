@@ -785,7 +785,94 @@ fn add_frequencies(
     Ok(())
 }
 
-/// Top bytes of shingles [`Builder::merge_runs`] makes the buckets of at once, on every core,
+/// Writes into `target` the buckets, named by `bits` bits, of the postings stored in `db`'s
+/// table (if `old` gives the bits its buckets are named by) and of the `runs` (the file, each
+/// run's starts, and the folder it is in, for errors), committed every
+/// [`BUCKETS_PER_COMMIT`] buckets without waiting for the disk.
+///
+/// The buckets are made a few top bytes of shingles at a time ([`MERGE_TOPS`]), on every
+/// core, by a thread of their own, while this one writes those made before. redb takes its
+/// writes on one thread; when that thread also merged the runs, with a heap over their
+/// fronts, the end of a build ran on one core alone (a third of building the synthetic
+/// 100,000, BENCHMARKS.md).
+fn write_buckets(
+    db: &Database,
+    path: &Path,
+    old: Option<u32>,
+    runs: Option<(&std::fs::File, &[[u64; 257]], &Path)>,
+    bits: u32,
+    target: TableDefinition<u64, &[u8]>,
+) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    std::thread::scope(|scope| {
+        type Made = Result<Vec<Vec<(u64, Vec<u8>)>>, StoreError>;
+        let (to_writer, made) = std::sync::mpsc::sync_channel::<Made>(1);
+        scope.spawn(move || {
+            for tops in (0..256).collect::<Vec<usize>>().chunks(MERGE_TOPS) {
+                let buckets: Made = tops
+                    .par_iter()
+                    .map(|&top| {
+                        let mut postings = match old {
+                            Some(old) => stored_top(db, top, old, path)?,
+                            None => Vec::new(),
+                        };
+                        if let Some((file, starts, scratch)) = runs {
+                            postings.extend(
+                                read_top(file, starts, top)
+                                    .map_err(|e| scratch_error(scratch, e))?,
+                            );
+                        }
+                        Ok(buckets_of(postings, bits))
+                    })
+                    .collect();
+                let failed = buckets.is_err();
+                // The writer may have stopped, having failed.
+                if to_writer.send(buckets).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut buckets = made
+            .into_iter()
+            .flat_map(|made| -> Box<dyn Iterator<Item = _>> {
+                match made {
+                    Ok(tops) => Box::new(tops.into_iter().flatten().map(Ok)),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                }
+            })
+            .peekable();
+        while buckets.peek().is_some() {
+            let txn = in_passing(db, path)?;
+            {
+                let mut table = txn.open_table(target).map_err(|e| err(&e))?;
+                for bucket in buckets.by_ref().take(BUCKETS_PER_COMMIT) {
+                    let (key, stored) = bucket?;
+                    table.insert(key, stored.as_slice()).map_err(|e| err(&e))?;
+                }
+            }
+            txn.commit().map_err(|e| err(&e))?;
+        }
+        Ok(())
+    })
+}
+
+/// Clears [`REGROUPED`] of what an add or a regrouping stopped midway left in it.
+fn clear_regrouped(db: &Database, path: &Path) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    let txn = in_passing(db, path)?;
+    txn.delete_table(REGROUPED).map_err(|e| err(&e))?;
+    txn.commit().map_err(|e| err(&e))
+}
+
+/// Puts [`REGROUPED`] in the place of [`POSTINGS`], within `txn`.
+fn put_regrouped_in_place(txn: &redb::WriteTransaction, path: &Path) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    txn.delete_table(POSTINGS).map_err(|e| err(&e))?;
+    txn.rename_table(REGROUPED, POSTINGS).map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// Top bytes of shingles [`write_buckets`] makes the buckets of at once, on every core,
 /// while the buckets made before are written: a sixty-fourth of the postings at a time.
 const MERGE_TOPS: usize = 4;
 
@@ -931,13 +1018,8 @@ impl Builder {
     /// Merges the runs into the postings table, each shingle's list in document order (a run
     /// holds a batch, and batches are numbered in order), in buckets as many as the postings
     /// call for ([`bucket_bits`]), committed every [`BUCKETS_PER_COMMIT`] buckets. Added to an
-    /// index that holds documents, its buckets are merged in too (see [`Builder`]).
-    ///
-    /// The buckets are made a few top bytes of shingles at a time ([`MERGE_TOPS`]), on every
-    /// core, by a thread of their own, while this one writes those made before. redb takes
-    /// its writes on one thread; when that thread also merged the runs, with a heap over
-    /// their fronts, the end of a build ran on one core alone (a third of building the
-    /// synthetic 100,000, BENCHMARKS.md).
+    /// index that holds documents, its buckets are merged in too (see [`Builder`]), by
+    /// [`write_buckets`].
     fn merge_runs(&mut self) -> Result<(), StoreError> {
         let Some(runs) = self.runs.take() else {
             return Ok(());
@@ -971,65 +1053,14 @@ impl Builder {
         self.store.bucket_bits = bits;
         let target = match old {
             Some(_) => {
-                // A table left by an add or a regrouping stopped midway.
-                let txn = in_passing(db, &path)?;
-                txn.delete_table(REGROUPED).map_err(|e| err(&e))?;
-                txn.commit().map_err(|e| err(&e))?;
+                clear_regrouped(db, &path)?;
                 self.replaces = true;
                 REGROUPED
             }
             None => POSTINGS,
         };
-        let starts = &runs.starts;
-        let (file, scratch, path) = (&file, &self.scratch, path.as_path());
-        std::thread::scope(|scope| {
-            type Made = Result<Vec<Vec<(u64, Vec<u8>)>>, StoreError>;
-            let (to_writer, made) = std::sync::mpsc::sync_channel::<Made>(1);
-            scope.spawn(move || {
-                for tops in (0..256).collect::<Vec<usize>>().chunks(MERGE_TOPS) {
-                    let buckets: Made = tops
-                        .par_iter()
-                        .map(|&top| {
-                            let mut postings = match old {
-                                Some(old) => stored_top(db, top, old, path)?,
-                                None => Vec::new(),
-                            };
-                            postings.extend(
-                                read_top(file, starts, top)
-                                    .map_err(|e| scratch_error(scratch, e))?,
-                            );
-                            Ok(buckets_of(postings, bits))
-                        })
-                        .collect();
-                    let failed = buckets.is_err();
-                    // The writer may have stopped, having failed.
-                    if to_writer.send(buckets).is_err() || failed {
-                        return;
-                    }
-                }
-            });
-            let mut buckets = made
-                .into_iter()
-                .flat_map(|made| -> Box<dyn Iterator<Item = _>> {
-                    match made {
-                        Ok(tops) => Box::new(tops.into_iter().flatten().map(Ok)),
-                        Err(e) => Box::new(std::iter::once(Err(e))),
-                    }
-                })
-                .peekable();
-            while buckets.peek().is_some() {
-                let txn = in_passing(db, path)?;
-                {
-                    let mut table = txn.open_table(target).map_err(|e| err(&e))?;
-                    for bucket in buckets.by_ref().take(BUCKETS_PER_COMMIT) {
-                        let (key, stored) = bucket?;
-                        table.insert(key, stored.as_slice()).map_err(|e| err(&e))?;
-                    }
-                }
-                txn.commit().map_err(|e| err(&e))?;
-            }
-            Ok(())
-        })
+        let runs = Some((&file, runs.starts.as_slice(), self.scratch.as_path()));
+        write_buckets(db, &path, old, runs, bits, target)
     }
 
     fn finish_unguarded(mut self) -> Result<(Store, Option<Regrouped>), StoreError> {
@@ -1062,8 +1093,7 @@ impl Builder {
         // The one commit that waits for the disk, and makes every one before it last.
         let txn = db.begin_write().map_err(|e| err(&e))?;
         if self.replaces {
-            txn.delete_table(POSTINGS).map_err(|e| err(&e))?;
-            txn.rename_table(REGROUPED, POSTINGS).map_err(|e| err(&e))?;
+            put_regrouped_in_place(&txn, &path)?;
         }
         {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
@@ -1375,53 +1405,21 @@ impl Store {
         Ok(total)
     }
 
-    /// Regroups the postings into buckets named by `bits` top bits, more than they are now.
-    ///
-    /// Each bucket splits into buckets of its own, in key order, so the old table is read
-    /// once, in order, and the new one written in order, committed every
-    /// [`BUCKETS_PER_COMMIT`] buckets without waiting for the disk; one last commit puts it in
-    /// the old one's place. Until that commit the index is as it was: a regrouping stopped
-    /// midway leaves a table of its own, which the next one clears.
+    /// Regroups the postings into buckets named by `bits` top bits, more than they are now:
+    /// the stored buckets rewritten as an add's are ([`write_buckets`]), into a table of their
+    /// own that one last commit puts in the old one's place. Until that commit the index is
+    /// as it was: a regrouping stopped midway leaves a table of its own, which the next one
+    /// clears.
     fn regroup(&mut self, bits: u32) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |e: &dyn std::fmt::Display| damaged(&path, e);
         debug_assert!(bits > self.bucket_bits, "buckets are only ever split");
-        let txn = in_passing(&self.db, &path)?;
-        txn.delete_table(REGROUPED).map_err(|e| err(&e))?;
-        txn.commit().map_err(|e| err(&e))?;
-        {
-            let read = self.db.begin_read().map_err(|e| err(&e))?;
-            let old = read.open_table(POSTINGS).map_err(|e| err(&e))?;
-            let mut buckets = old.iter().map_err(|e| err(&e))?.peekable();
-            let mut bucket = Bucket::default();
-            let mut stored = Vec::new();
-            while buckets.peek().is_some() {
-                let txn = in_passing(&self.db, &path)?;
-                {
-                    let mut table = txn.open_table(REGROUPED).map_err(|e| err(&e))?;
-                    for entry in buckets.by_ref().take(BUCKETS_PER_COMMIT) {
-                        let (_, old_bucket) = entry.map_err(|e| err(&e))?;
-                        let mut lists = lists(old_bucket.value()).peekable();
-                        while let Some(&(shingle, _)) = lists.peek() {
-                            let key = bucket_of(shingle, bits);
-                            bucket.clear();
-                            while let Some((shingle, documents)) =
-                                lists.next_if(|&(s, _)| bucket_of(s, bits) == key)
-                            {
-                                bucket.push(shingle, unpack(documents));
-                            }
-                            bucket.write(&mut stored);
-                            table.insert(key, stored.as_slice()).map_err(|e| err(&e))?;
-                        }
-                    }
-                }
-                txn.commit().map_err(|e| err(&e))?;
-            }
-        }
+        clear_regrouped(&self.db, &path)?;
+        let old = Some(self.bucket_bits);
+        write_buckets(&self.db, &path, old, None, bits, REGROUPED)?;
         // The one commit that waits for the disk: the new buckets and their number together.
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
-        txn.delete_table(POSTINGS).map_err(|e| err(&e))?;
-        txn.rename_table(REGROUPED, POSTINGS).map_err(|e| err(&e))?;
+        put_regrouped_in_place(&txn, &path)?;
         {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
             let value = bits.to_string();
