@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition, TableHandle};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +23,13 @@ use crate::ingest::{Document, Format, Line};
 use crate::text::Token;
 
 /// Version of the index file format; a file of another version is refused. Version 2 keeps
-/// the postings in buckets of shingles.
-pub const INDEX_VERSION: u32 = 2;
+/// the postings in buckets of shingles; version 3 may keep an add's postings in buckets of
+/// their own ([`ADDED`]), which a reader of version 2 would not look in.
+pub const INDEX_VERSION: u32 = 3;
+
+/// The oldest version of the index file format this crosscheck reads: a version-2 file is a
+/// version-3 file without added postings, and becomes version 3 at its next add.
+pub const OLDEST_INDEX_VERSION: u32 = 2;
 
 /// Version of the tokenizer and signature scheme: signatures made by another are not comparable.
 pub const SIGNATURE_SCHEME: u32 = 1;
@@ -44,6 +49,15 @@ const POSTINGS: TableDefinition<u64, &[u8]> = TableDefinition::new("postings");
 /// [`POSTINGS`] being rewritten, regrouped into more buckets ([`Store::regroup`]) or merged
 /// with an add's ([`Builder`]), until the commit that puts it in their place.
 const REGROUPED: TableDefinition<u64, &[u8]> = TableDefinition::new("postings_regrouped");
+/// The postings of documents added since [`POSTINGS`] was last written whole, in buckets of
+/// their own, as few as their number calls for (the metadata's `added_bits`).
+///
+/// An add too large to merge into the buckets it touches rewrote every bucket: 21 s to add
+/// 3,000 documents to the million's index, whatever the add's size (BENCHMARKS.md). Its
+/// postings go here instead, rewritten with those of the adds before, until they come to a
+/// [`FOLD_SHARE`]th of the index's; the add that takes them past it writes them all into
+/// [`POSTINGS`].
+const ADDED: TableDefinition<u64, &[u8]> = TableDefinition::new("postings_added");
 /// Whole-text fingerprint -> the documents that have it, packed.
 const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical");
 /// Token -> in how many documents.
@@ -68,7 +82,7 @@ pub enum StoreError {
     },
     /// Written by a crosscheck with another index format.
     #[error(
-        "{path}: index format version {found}; this crosscheck reads version {INDEX_VERSION} (rebuild it with crosscheck index build)"
+        "{path}: index format version {found}; this crosscheck reads versions {OLDEST_INDEX_VERSION} to {INDEX_VERSION} (rebuild it with crosscheck index build)"
     )]
     Version {
         /// The file.
@@ -201,6 +215,8 @@ impl Stored {
 /// The tables a lookup of hits reads.
 struct Lookup<'a> {
     postings: redb::ReadOnlyTable<u64, &'static [u8]>,
+    /// [`ADDED`] and the bits naming its buckets, if the index has added postings.
+    added: Option<(redb::ReadOnlyTable<u64, &'static [u8]>, u32)>,
     identical: redb::ReadOnlyTable<u64, &'static [u8]>,
     sizes: Sizes<'a>,
 }
@@ -240,6 +256,23 @@ pub struct Store {
     db: std::sync::Arc<Database>,
     /// How many top bits of a shingle name its bucket of [`POSTINGS`].
     bucket_bits: u32,
+    /// The postings in [`ADDED`] and the bits naming its buckets, if it holds any.
+    added: Option<Added>,
+}
+
+/// An index's [`ADDED`] postings: how many, and how many top bits of a shingle name its
+/// bucket there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Added {
+    postings: u64,
+    bits: u32,
+}
+
+/// A table of buckets of postings, and how many top bits of a shingle name its bucket there.
+#[derive(Clone, Copy)]
+struct Bucketed {
+    table: TableDefinition<'static, u64, &'static [u8]>,
+    bits: u32,
 }
 
 /// A document of the index that may match a new one: its number, and the shingles shared.
@@ -332,6 +365,12 @@ fn regroup_due(postings: u64, bits: u32) -> Option<u32> {
     let buckets = 1u64 << bits;
     (postings > REGROUP_GROWTH * BUCKET_POSTINGS * buckets).then(|| bucket_bits(postings))
 }
+
+/// An add's postings go to [`ADDED`] while they and those already there come to at most
+/// this share of the index's other postings. A larger share costs lookups more (each shingle
+/// is looked up in both tables) and saves less (rewriting the added postings costs nearly as
+/// much as rewriting all of them).
+const FOLD_SHARE: u64 = 8;
 
 /// The bucket of [`POSTINGS`] that holds `shingle`.
 fn bucket_of(shingle: u64, bits: u32) -> u64 {
@@ -469,6 +508,15 @@ fn merged_bucket(existing: &[u8], added: &[(u64, u32)]) -> Vec<u8> {
     out
 }
 
+/// The documents of `shingle` in a bucket looked up, packed; none if there is no bucket or
+/// the shingle is not in it.
+fn list_in<'a>(bucket: &'a Option<redb::AccessGuard<'_, &'static [u8]>>, shingle: u64) -> &'a [u8] {
+    bucket
+        .as_ref()
+        .and_then(|b| find_list(b.value(), shingle))
+        .unwrap_or_default()
+}
+
 fn pack(documents: &[u32]) -> Vec<u8> {
     documents.iter().flat_map(|d| d.to_le_bytes()).collect()
 }
@@ -513,11 +561,16 @@ fn guarded<T>(
 /// every `KEYS_PER_COMMIT` keys. Fingerprints (one a document) and token counts (one a word
 /// of the vocabulary) are kept in memory and written the same way.
 ///
-/// Added to an index that holds documents, the runs are merged with its buckets into a table
-/// of their own, which takes the old one's place in the last commit; only when the new
-/// postings are too few to touch more than a few of the buckets are they merged into those
-/// in place. Either way the index is as it was until that last commit, the only one that
-/// waits for the disk: an add that fails or is killed midway leaves it unchanged.
+/// Added to an index that holds documents, the new postings go one of three ways:
+/// - too few to touch more than a few of the buckets, they are merged into those in place;
+/// - with the postings added before, at most a [`FOLD_SHARE`]th of the index's others, they
+///   are merged with those into a table of their own, which takes [`ADDED`]'s place in the
+///   last commit;
+/// - else they, the added postings and the index's buckets are merged into a table of their
+///   own, which takes [`POSTINGS`]' place in the last commit.
+///
+/// Either way the index is as it was until that last commit, the only one that waits for the
+/// disk: an add that fails or is killed midway leaves it unchanged.
 pub struct Builder {
     store: Store,
     scratch: PathBuf,
@@ -531,10 +584,15 @@ pub struct Builder {
     /// The buckets' bits before this builder's postings, if the index held documents: their
     /// lists, fingerprints and counts are merged with the new ones.
     appending: Option<u32>,
-    /// Whether the postings were written to [`REGROUPED`], to take [`POSTINGS`]' place.
-    replaces: bool,
+    /// The index's added postings ([`ADDED`]): before the runs are merged, and after.
+    added: Option<Added>,
+    /// The table whose place the postings written to [`REGROUPED`] take, if they were.
+    replaces: Option<TableDefinition<'static, u64, &'static [u8]>>,
     /// The most new postings merged into the buckets in place (see [`IN_PLACE_SHARE`]).
     in_place: u64,
+    /// The added postings, the new ones with them, are kept apart in [`ADDED`] while they
+    /// are at most this share of the others ([`FOLD_SHARE`]).
+    fold_share: u64,
     /// Takes an add that does not finish back out of the index.
     rollback: Option<Rollback>,
 }
@@ -668,27 +726,27 @@ fn read_top(
         .collect())
 }
 
-/// The postings stored in `db`'s buckets (named by `bits` bits) whose shingles have the top
-/// byte `top`, in order.
+/// The postings stored in `db`'s buckets of `stored` whose shingles have the top byte `top`,
+/// added to `postings` in order.
 fn stored_top(
     db: &Database,
     top: usize,
-    bits: u32,
+    stored: Bucketed,
+    postings: &mut Vec<(u64, u32)>,
     path: &Path,
-) -> Result<Vec<(u64, u32)>, StoreError> {
+) -> Result<(), StoreError> {
     let err = |e: &dyn std::fmt::Display| damaged(path, e);
     let txn = db.begin_read().map_err(|e| err(&e))?;
-    let table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
-    let shift = bits - 8;
+    let table = txn.open_table(stored.table).map_err(|e| err(&e))?;
+    let shift = stored.bits - 8;
     let keys = (top as u64) << shift..(top as u64 + 1) << shift;
-    let mut postings = Vec::new();
     for entry in table.range(keys).map_err(|e| err(&e))? {
         let (_, bucket) = entry.map_err(|e| err(&e))?;
         for (shingle, documents) in lists(bucket.value()) {
             postings.extend(unpack(documents).map(|document| (shingle, document)));
         }
     }
-    Ok(postings)
+    Ok(())
 }
 
 /// The buckets of [`POSTINGS`] (named by `bits` bits) that `postings` make, in key order:
@@ -786,9 +844,8 @@ fn add_frequencies(
 }
 
 /// Writes into `target` the buckets, named by `bits` bits, of the postings stored in `db`'s
-/// table (if `old` gives the bits its buckets are named by) and of the `runs` (the file, each
-/// run's starts, and the folder it is in, for errors), committed every
-/// [`BUCKETS_PER_COMMIT`] buckets without waiting for the disk.
+/// tables `stored` and of the `runs` (the file, each run's starts, and the folder it is in,
+/// for errors), committed every [`BUCKETS_PER_COMMIT`] buckets without waiting for the disk.
 ///
 /// The buckets are made a few top bytes of shingles at a time ([`MERGE_TOPS`]), on every
 /// core, by a thread of their own, while this one writes those made before. redb takes its
@@ -798,7 +855,7 @@ fn add_frequencies(
 fn write_buckets(
     db: &Database,
     path: &Path,
-    old: Option<u32>,
+    stored: &[Bucketed],
     runs: Option<(&std::fs::File, &[[u64; 257]], &Path)>,
     bits: u32,
     target: TableDefinition<u64, &[u8]>,
@@ -812,10 +869,10 @@ fn write_buckets(
                 let buckets: Made = tops
                     .par_iter()
                     .map(|&top| {
-                        let mut postings = match old {
-                            Some(old) => stored_top(db, top, old, path)?,
-                            None => Vec::new(),
-                        };
+                        let mut postings = Vec::new();
+                        for &table in stored {
+                            stored_top(db, top, table, &mut postings, path)?;
+                        }
                         if let Some((file, starts, scratch)) = runs {
                             postings.extend(
                                 read_top(file, starts, top)
@@ -864,11 +921,46 @@ fn clear_regrouped(db: &Database, path: &Path) -> Result<(), StoreError> {
     txn.commit().map_err(|e| err(&e))
 }
 
-/// Puts [`REGROUPED`] in the place of [`POSTINGS`], within `txn`.
-fn put_regrouped_in_place(txn: &redb::WriteTransaction, path: &Path) -> Result<(), StoreError> {
+/// Puts [`REGROUPED`] in the place of `table` ([`POSTINGS`] or [`ADDED`]), within `txn`.
+/// In the place of [`POSTINGS`], it holds the added postings too, and [`ADDED`] goes.
+fn put_regrouped_in_place(
+    txn: &redb::WriteTransaction,
+    table: TableDefinition<u64, &[u8]>,
+    path: &Path,
+) -> Result<(), StoreError> {
     let err = |e: &dyn std::fmt::Display| damaged(path, e);
-    txn.delete_table(POSTINGS).map_err(|e| err(&e))?;
-    txn.rename_table(REGROUPED, POSTINGS).map_err(|e| err(&e))?;
+    if table.name() == POSTINGS.name() {
+        txn.delete_table(ADDED).map_err(|e| err(&e))?;
+    }
+    txn.delete_table(table).map_err(|e| err(&e))?;
+    txn.rename_table(REGROUPED, table).map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// Records in `meta` the postings in [`ADDED`] (`added`), and the format version they need.
+fn put_added(
+    meta: &mut redb::Table<&str, &str>,
+    added: Option<Added>,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let err = |e: &dyn std::fmt::Display| damaged(path, e);
+    match added {
+        Some(added) => {
+            let bits = added.bits.to_string();
+            meta.insert("added_bits", bits.as_str())
+                .map_err(|e| err(&e))?;
+            let postings = added.postings.to_string();
+            meta.insert("added_postings", postings.as_str())
+                .map_err(|e| err(&e))?;
+        }
+        None => {
+            meta.remove("added_bits").map_err(|e| err(&e))?;
+            meta.remove("added_postings").map_err(|e| err(&e))?;
+        }
+    }
+    let version = INDEX_VERSION.to_string();
+    meta.insert("version", version.as_str())
+        .map_err(|e| err(&e))?;
     Ok(())
 }
 
@@ -1032,8 +1124,10 @@ impl Builder {
         let err = |e: &dyn std::fmt::Display| damaged(&path, e);
         let db = &self.store.db;
         let old = self.appending;
+        let added = self.added.map_or(0, |a| a.postings);
+        let others = self.postings - added - runs.written;
         if let Some(bits) = old
-            && regroup_due(self.postings, bits).is_none()
+            && regroup_due(others + runs.written, bits).is_none()
             && runs.written <= self.in_place
         {
             let mut postings = Vec::with_capacity(runs.written as usize);
@@ -1049,18 +1143,35 @@ impl Builder {
             }
             return txn.commit().map_err(|e| err(&e));
         }
-        let bits = bucket_bits(self.postings).max(old.unwrap_or(0));
-        self.store.bucket_bits = bits;
-        let target = match old {
-            Some(_) => {
-                clear_regrouped(db, &path)?;
-                self.replaces = true;
-                REGROUPED
-            }
-            None => POSTINGS,
+        let runs_file = Some((&file, runs.starts.as_slice(), self.scratch.as_path()));
+        let Some(old) = old else {
+            let bits = bucket_bits(self.postings);
+            self.store.bucket_bits = bits;
+            return write_buckets(db, &path, &[], runs_file, bits, POSTINGS);
         };
-        let runs = Some((&file, runs.starts.as_slice(), self.scratch.as_path()));
-        write_buckets(db, &path, old, runs, bits, target)
+        clear_regrouped(db, &path)?;
+        let added_before = self.added.map(|a| Bucketed {
+            table: ADDED,
+            bits: a.bits,
+        });
+        if (added + runs.written) * self.fold_share <= others {
+            let postings = added + runs.written;
+            let bits = bucket_bits(postings);
+            self.added = Some(Added { postings, bits });
+            self.replaces = Some(ADDED);
+            let stored: Vec<Bucketed> = added_before.into_iter().collect();
+            return write_buckets(db, &path, &stored, runs_file, bits, REGROUPED);
+        }
+        let bits = bucket_bits(self.postings).max(old);
+        self.store.bucket_bits = bits;
+        self.added = None;
+        self.replaces = Some(POSTINGS);
+        let postings = Bucketed {
+            table: POSTINGS,
+            bits: old,
+        };
+        let stored: Vec<Bucketed> = std::iter::once(postings).chain(added_before).collect();
+        write_buckets(db, &path, &stored, runs_file, bits, REGROUPED)
     }
 
     fn finish_unguarded(mut self) -> Result<(Store, Option<Regrouped>), StoreError> {
@@ -1092,11 +1203,12 @@ impl Builder {
         }
         // The one commit that waits for the disk, and makes every one before it last.
         let txn = db.begin_write().map_err(|e| err(&e))?;
-        if self.replaces {
-            put_regrouped_in_place(&txn, &path)?;
+        if let Some(table) = self.replaces {
+            put_regrouped_in_place(&txn, table, &path)?;
         }
         {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
+            put_added(&mut meta, self.added, &path)?;
             let total = self.documents.to_string();
             meta.insert("documents", total.as_str())
                 .map_err(|e| err(&e))?;
@@ -1108,6 +1220,7 @@ impl Builder {
                 .map_err(|e| err(&e))?;
         }
         txn.commit().map_err(|e| err(&e))?;
+        self.store.added = self.added;
         // Done: the savepoint goes without being restored.
         if let Some(mut rollback) = self.rollback.take() {
             rollback.savepoint = None;
@@ -1174,11 +1287,12 @@ impl Store {
     pub fn add(&mut self, entries: &[Entry]) -> Result<Option<Regrouped>, StoreError> {
         let path = self.path.clone();
         let postings = guarded(&path, || self.add_unguarded(entries))?;
-        let Some(bits) = regroup_due(postings, self.bucket_bits) else {
+        let added = self.added.map_or(0, |a| a.postings);
+        let Some(bits) = regroup_due(postings - added, self.bucket_bits) else {
             return Ok(None);
         };
         let from = 1 << self.bucket_bits;
-        guarded(&path, || self.regroup(bits))?;
+        guarded(&path, || self.regroup(bits.max(bucket_bits(postings))))?;
         Ok(Some(Regrouped {
             from,
             to: 1 << bits,
@@ -1230,6 +1344,7 @@ impl Store {
             path: path.to_path_buf(),
             db: std::sync::Arc::new(db),
             bucket_bits: MIN_BUCKET_BITS,
+            added: None,
         };
         let txn = store.db.begin_write().map_err(|e| damaged(path, e))?;
         {
@@ -1281,6 +1396,7 @@ impl Store {
             path: path.to_path_buf(),
             db: std::sync::Arc::new(db),
             bucket_bits: MIN_BUCKET_BITS,
+            added: None,
         };
         let meta = |key: &str| -> Result<Option<String>, StoreError> {
             let txn = store.db.begin_read().map_err(|e| damaged(path, e))?;
@@ -1300,7 +1416,10 @@ impl Store {
             });
         }
         let version = meta("version")?.unwrap_or_default();
-        if version != INDEX_VERSION.to_string() {
+        if !version
+            .parse()
+            .is_ok_and(|v| (OLDEST_INDEX_VERSION..=INDEX_VERSION).contains(&v))
+        {
             return Err(StoreError::Version {
                 path: path.to_path_buf(),
                 found: version,
@@ -1313,6 +1432,22 @@ impl Store {
             return Err(damaged(path, "no valid bucket_bits in its metadata"));
         };
         store.bucket_bits = bits;
+        let number = |key: &str| -> Result<Option<u64>, StoreError> {
+            meta(key)?
+                .map(|value| value.parse::<u64>())
+                .transpose()
+                .map_err(|_| damaged(path, format!("{key} in its metadata is not a number")))
+        };
+        store.added = match (number("added_bits")?, number("added_postings")?) {
+            (None, None) => None,
+            (Some(bits), Some(postings)) if (8..u64::from(u64::BITS)).contains(&bits) => {
+                Some(Added {
+                    postings,
+                    bits: bits as u32,
+                })
+            }
+            _ => return Err(damaged(path, "no valid added_bits in its metadata")),
+        };
         match found {
             Some(found) if &found == settings => Ok(store),
             Some(found) => Err(StoreError::Settings {
@@ -1405,29 +1540,39 @@ impl Store {
         Ok(total)
     }
 
-    /// Regroups the postings into buckets named by `bits` top bits, more than they are now:
-    /// the stored buckets rewritten as an add's are ([`write_buckets`]), into a table of their
-    /// own that one last commit puts in the old one's place. Until that commit the index is
-    /// as it was: a regrouping stopped midway leaves a table of its own, which the next one
-    /// clears.
+    /// Regroups the postings, the added ones with the others, into buckets named by `bits`
+    /// top bits, more than they are now: the stored buckets rewritten as an add's are
+    /// ([`write_buckets`]), into a table of their own that one last commit puts in the old
+    /// one's place. Until that commit the index is as it was: a regrouping stopped midway
+    /// leaves a table of its own, which the next one clears.
     fn regroup(&mut self, bits: u32) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = |e: &dyn std::fmt::Display| damaged(&path, e);
         debug_assert!(bits > self.bucket_bits, "buckets are only ever split");
         clear_regrouped(&self.db, &path)?;
-        let old = Some(self.bucket_bits);
-        write_buckets(&self.db, &path, old, None, bits, REGROUPED)?;
+        let postings = Bucketed {
+            table: POSTINGS,
+            bits: self.bucket_bits,
+        };
+        let added = self.added.map(|a| Bucketed {
+            table: ADDED,
+            bits: a.bits,
+        });
+        let stored: Vec<Bucketed> = std::iter::once(postings).chain(added).collect();
+        write_buckets(&self.db, &path, &stored, None, bits, REGROUPED)?;
         // The one commit that waits for the disk: the new buckets and their number together.
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
-        put_regrouped_in_place(&txn, &path)?;
+        put_regrouped_in_place(&txn, POSTINGS, &path)?;
         {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
             let value = bits.to_string();
             meta.insert("bucket_bits", value.as_str())
                 .map_err(|e| err(&e))?;
+            put_added(&mut meta, None, &path)?;
         }
         txn.commit().map_err(|e| err(&e))?;
         self.bucket_bits = bits;
+        self.added = None;
         Ok(())
     }
 
@@ -1446,8 +1591,10 @@ impl Store {
             documents: 0,
             postings: 0,
             appending: None,
-            replaces: false,
+            added: None,
+            replaces: None,
             in_place: 0,
+            fold_share: FOLD_SHARE,
             rollback: None,
         }
     }
@@ -1458,6 +1605,7 @@ impl Store {
         let documents = self.len()?;
         let postings = guarded(&self.path, || self.postings())?;
         let appending = (documents > 0).then_some(self.bucket_bits);
+        let added = self.added;
         let in_place = (1 << self.bucket_bits) / IN_PLACE_SHARE;
         let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
@@ -1471,6 +1619,7 @@ impl Store {
             documents,
             postings,
             appending,
+            added,
             in_place,
             rollback: Some(rollback),
             ..self.builder(scratch)
@@ -1502,8 +1651,16 @@ impl Store {
                     .map_err(|e| damaged(path, e))?,
             ),
         };
+        let added = match self.added {
+            Some(added) => Some((
+                txn.open_table(ADDED).map_err(|e| damaged(path, e))?,
+                added.bits,
+            )),
+            None => None,
+        };
         Ok(Lookup {
             postings: txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?,
+            added,
             identical: txn.open_table(IDENTICAL).map_err(|e| damaged(path, e))?,
             sizes,
         })
@@ -1565,6 +1722,7 @@ impl Store {
         let path = &self.path;
         let Lookup {
             postings,
+            added,
             identical,
             sizes,
         } = lookup;
@@ -1578,21 +1736,29 @@ impl Store {
             let bucket = postings
                 .get(bucket_of(shingle, self.bucket_bits))
                 .map_err(|e| damaged(path, e))?;
-            let Some(bytes) = bucket.as_ref().and_then(|b| find_list(b.value(), shingle)) else {
+            let bucket_added = match added {
+                Some((table, bits)) => table
+                    .get(bucket_of(shingle, *bits))
+                    .map_err(|e| damaged(path, e))?,
+                None => None,
+            };
+            let (bytes, bytes_added) = (list_in(&bucket, shingle), list_in(&bucket_added, shingle));
+            if bytes.is_empty() && bytes_added.is_empty() {
                 kept += 1; // in the new document alone: df 1, always kept
                 continue;
-            };
-            let df = bytes.len() / 4;
+            }
+            let df = (bytes.len() + bytes_added.len()) / 4;
+            let documents = unpack(bytes).chain(unpack(bytes_added));
             if index::keeps(shingle, df + 1, options) {
                 kept += 1;
                 oversized += u64::from(df > options.bucket_cap);
-                for document in unpack(bytes) {
+                for document in documents {
                     shared.entry(document).or_default().0 += 1;
                 }
             } else if new_is_short && df <= options.bucket_cap {
                 // Counts only if the indexed document is short too; `report` pairs the short
                 // members of a bucket it does not keep, star edges past the cap.
-                for document in unpack(bytes) {
+                for document in documents {
                     shared.entry(document).or_default().1 += 1;
                 }
             }
@@ -1921,6 +2087,126 @@ mod tests {
         assert_eq!(store.len().unwrap(), 2);
         assert_eq!(postings_table(&store), before);
         assert!(!store.contains_id(&seeds.documents[3].id).unwrap());
+    }
+
+    /// Every shingle's documents in `store`, the added postings' with the others, each
+    /// checked to be in the bucket its shingle names.
+    fn all_lists(store: &Store) -> Vec<(u64, Vec<u32>)> {
+        let txn = store.db.begin_read().unwrap();
+        let mut tables = vec![(POSTINGS, store.bucket_bits)];
+        tables.extend(store.added.map(|a| (ADDED, a.bits)));
+        let mut all: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for (table, bits) in tables {
+            for entry in txn.open_table(table).unwrap().iter().unwrap() {
+                let (key, bucket) = entry.unwrap();
+                for (shingle, documents) in lists(bucket.value()) {
+                    assert_eq!(bucket_of(shingle, bits), key.value());
+                    all.entry(shingle).or_default().extend(unpack(documents));
+                }
+            }
+        }
+        all.into_iter()
+            .map(|(shingle, mut documents)| {
+                documents.sort_unstable();
+                (shingle, documents)
+            })
+            .collect()
+    }
+
+    /// An index in `dir` of the seeds' first two documents, built, with `rest` added in a
+    /// batch each, kept apart from its buckets ([`ADDED`]) unless `in_place` says to merge a
+    /// batch into them in place.
+    fn added_apart(
+        dir: &Path,
+        name: &str,
+        settings: &IndexSettings,
+        entries: &[Entry],
+        rest: &[(std::ops::Range<usize>, bool)],
+    ) -> Store {
+        let mut builder = builder_in(dir, name, settings);
+        builder.add(&entries[..2]).unwrap();
+        let (mut store, _) = builder.finish().unwrap();
+        for (batch, in_place) in rest {
+            let mut appender = store.appender(Some(dir)).unwrap();
+            if !in_place {
+                appender.in_place = 0;
+            }
+            appender.fold_share = 0;
+            appender.add(&entries[batch.clone()]).unwrap();
+            store = appender.finish().unwrap().0;
+        }
+        drop(store);
+        Store::open(&dir.join(name), settings).unwrap()
+    }
+
+    #[test]
+    fn postings_added_apart_answer_as_one_add_and_fold_into_the_buckets() {
+        let (seeds, dir, settings, whole) = added_at_once();
+        let entries = entries(&seeds);
+        let postings = |range: std::ops::Range<usize>| -> u64 {
+            seeds.signatures[range].iter().map(|s| s.len() as u64).sum()
+        };
+        // Kept apart, then one merged into the buckets in place while others are apart, then
+        // one more kept apart with those before.
+        let rest = [(2..4, false), (4..5, true), (5..6, false)];
+        let store = added_apart(dir.path(), "apart", &settings, &entries, &rest);
+        let added = store.added.expect("postings kept apart");
+        assert_eq!(added.postings, postings(2..4) + postings(5..6));
+        assert_eq!(store.postings().unwrap(), postings(0..6));
+        assert_eq!(all_lists(&store), all_lists(&whole));
+        assert_ne!(postings_table(&store), postings_table(&whole));
+        assert_eq!(answers(&store, &seeds), answers(&whole, &seeds));
+        // Past its share of the index, an add writes them all into the buckets, as a build
+        // would have: the added postings' table goes.
+        let store = added_apart(dir.path(), "folded", &settings, &entries, &rest[..1]);
+        assert!(store.added.is_some());
+        let mut appender = store.appender(Some(dir.path())).unwrap();
+        appender.in_place = 0;
+        appender.add(&entries[4..]).unwrap();
+        let (store, _) = appender.finish().unwrap();
+        assert_eq!(store.added, None);
+        drop(store);
+        let store = Store::open(&dir.path().join("folded"), &settings).unwrap();
+        assert_eq!(store.added, None);
+        assert_eq!(postings_table(&store), postings_table(&whole));
+        assert_eq!(answers(&store, &seeds), answers(&whole, &seeds));
+        let txn = store.db.begin_read().unwrap();
+        assert!(
+            txn.open_table(ADDED).is_err(),
+            "the added postings' table is gone"
+        );
+        drop(txn);
+        // A regrouping takes them in too.
+        let mut store = added_apart(dir.path(), "regrouped", &settings, &entries, &rest);
+        store.regroup(24).unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("regrouped"), &settings).unwrap();
+        assert_eq!((store.added, store.bucket_bits), (None, 24));
+        assert_eq!(all_lists(&store), all_lists(&whole));
+        assert_eq!(answers(&store, &seeds), answers(&whole, &seeds));
+    }
+
+    #[test]
+    fn an_index_of_format_version_2_is_read_and_an_add_makes_it_version_3() {
+        let (seeds, dir, settings, whole) = added_at_once();
+        let before = answers(&whole, &seeds);
+        let txn = whole.db.begin_write().unwrap();
+        txn.open_table(META)
+            .unwrap()
+            .insert("version", "2")
+            .unwrap();
+        txn.commit().unwrap();
+        drop(whole);
+        let path = dir.path().join("whole");
+        let store = Store::open(&path, &settings).unwrap();
+        assert_eq!(answers(&store, &seeds), before);
+        let mut appender = store.appender(Some(dir.path())).unwrap();
+        appender.add(&entries(&seeds)[..1]).unwrap();
+        let (store, _) = appender.finish().unwrap();
+        let txn = store.db.begin_read().unwrap();
+        let meta = txn.open_table(META).unwrap();
+        let version = meta.get("version").unwrap().unwrap().value().to_string();
+        assert_eq!(version, INDEX_VERSION.to_string());
     }
 
     #[test]

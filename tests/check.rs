@@ -587,7 +587,7 @@ mod against {
         }
         let message = check_error(dir.path(), "seeds.idx");
         assert!(
-            message.contains("index format version 99; this crosscheck reads version 2"),
+            message.contains("index format version 99; this crosscheck reads versions 2 to 3"),
             "{message}"
         );
     }
