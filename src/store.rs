@@ -215,10 +215,17 @@ impl Stored {
 /// The tables a lookup of hits reads.
 struct Lookup<'a> {
     postings: redb::ReadOnlyTable<u64, &'static [u8]>,
-    /// [`ADDED`] and the bits naming its buckets, if the index has added postings.
-    added: Option<(redb::ReadOnlyTable<u64, &'static [u8]>, u32)>,
+    /// [`ADDED`]'s buckets and the bits naming them, if the index has added postings.
+    added: Option<(AddedBuckets<'a>, u32)>,
     identical: redb::ReadOnlyTable<u64, &'static [u8]>,
     sizes: Sizes<'a>,
+}
+
+/// The buckets of [`ADDED`]: looked up in their table one at a time, or read whole
+/// beforehand, by key.
+enum AddedBuckets<'a> {
+    Table(redb::ReadOnlyTable<u64, &'static [u8]>),
+    Read(&'a FxHashMap<u64, Vec<u8>>),
 }
 
 /// Every indexed document's signature size: looked up in its table one at a time, or read
@@ -249,6 +256,12 @@ fn read_cache_for(documents: usize) -> usize {
 
 /// New documents from which [`Store::hits_all`] reads every signature size first.
 const READ_SIZES_WHOLE: usize = 64;
+
+/// [`Store::hits_all`] reads the added postings whole first when they are at most this many
+/// times the shingles it looks up: a lookup in a second table added a third to the CPU of
+/// checking 3,000 documents against the million's index with 3,000 added (BENCHMARKS.md),
+/// where reading them whole takes a copy of their bytes.
+const READ_ADDED_WHOLE: u64 = 16;
 
 /// An open index file.
 pub struct Store {
@@ -1633,15 +1646,21 @@ impl Store {
         options: &IndexOptions,
     ) -> Result<Hits, StoreError> {
         let txn = self.db.begin_read().map_err(|e| damaged(&self.path, e))?;
-        self.hits_in(&self.lookup(&txn, None)?, signature, fingerprint, options)
+        self.hits_in(
+            &self.lookup(&txn, None, None)?,
+            signature,
+            fingerprint,
+            options,
+        )
     }
 
-    /// The tables a lookup of hits reads, opened in `txn`, with the signature sizes `read`
-    /// beforehand if they were.
+    /// The tables a lookup of hits reads, opened in `txn`, with the signature sizes and the
+    /// added buckets `read` beforehand if they were.
     fn lookup<'a>(
         &self,
         txn: &redb::ReadTransaction,
         read: Option<&'a [u32]>,
+        read_added: Option<&'a FxHashMap<u64, Vec<u8>>>,
     ) -> Result<Lookup<'a>, StoreError> {
         let path = &self.path;
         let sizes = match read {
@@ -1651,12 +1670,13 @@ impl Store {
                     .map_err(|e| damaged(path, e))?,
             ),
         };
-        let added = match self.added {
-            Some(added) => Some((
-                txn.open_table(ADDED).map_err(|e| damaged(path, e))?,
+        let added = match (self.added, read_added) {
+            (None, _) => None,
+            (Some(added), Some(read)) => Some((AddedBuckets::Read(read), added.bits)),
+            (Some(added), None) => Some((
+                AddedBuckets::Table(txn.open_table(ADDED).map_err(|e| damaged(path, e))?),
                 added.bits,
             )),
-            None => None,
         };
         Ok(Lookup {
             postings: txn.open_table(POSTINGS).map_err(|e| damaged(path, e))?,
@@ -1664,6 +1684,21 @@ impl Store {
             identical: txn.open_table(IDENTICAL).map_err(|e| damaged(path, e))?,
             sizes,
         })
+    }
+
+    /// Every bucket of [`ADDED`], by key.
+    fn read_added(
+        &self,
+        txn: &redb::ReadTransaction,
+    ) -> Result<FxHashMap<u64, Vec<u8>>, StoreError> {
+        let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
+        let table = txn.open_table(ADDED).map_err(|e| err(&e))?;
+        let mut buckets = FxHashMap::default();
+        for entry in table.iter().map_err(|e| err(&e))? {
+            let (key, bucket) = entry.map_err(|e| err(&e))?;
+            buckets.insert(key.value(), bucket.value().to_vec());
+        }
+        Ok(buckets)
     }
 
     /// Every indexed document's signature size, by number.
@@ -1698,11 +1733,18 @@ impl Store {
             } else {
                 None
             };
+            let lookups: u64 = signatures.iter().map(|s| s.len() as u64).sum();
+            let added = match self.added {
+                Some(added) if added.postings <= lookups.saturating_mul(READ_ADDED_WHOLE) => {
+                    Some(self.read_added(&txn)?)
+                }
+                _ => None,
+            };
             signatures
                 .par_iter()
                 .zip(fingerprints)
                 .map_init(
-                    || self.lookup(&txn, sizes.as_deref()),
+                    || self.lookup(&txn, sizes.as_deref(), added.as_ref()),
                     |lookup, (signature, &fingerprint)| {
                         let lookup = lookup.as_ref().map_err(Clone::clone)?;
                         self.hits_in(lookup, signature, fingerprint, options)
@@ -1736,13 +1778,21 @@ impl Store {
             let bucket = postings
                 .get(bucket_of(shingle, self.bucket_bits))
                 .map_err(|e| damaged(path, e))?;
-            let bucket_added = match added {
-                Some((table, bits)) => table
-                    .get(bucket_of(shingle, *bits))
-                    .map_err(|e| damaged(path, e))?,
-                None => None,
+            let bytes = list_in(&bucket, shingle);
+            let bucket_added;
+            let bytes_added = match added {
+                None => &[][..],
+                Some((AddedBuckets::Table(table), bits)) => {
+                    bucket_added = table
+                        .get(bucket_of(shingle, *bits))
+                        .map_err(|e| damaged(path, e))?;
+                    list_in(&bucket_added, shingle)
+                }
+                Some((AddedBuckets::Read(buckets), bits)) => buckets
+                    .get(&bucket_of(shingle, *bits))
+                    .and_then(|bucket| find_list(bucket, shingle))
+                    .unwrap_or_default(),
             };
-            let (bytes, bytes_added) = (list_in(&bucket, shingle), list_in(&bucket_added, shingle));
             if bytes.is_empty() && bytes_added.is_empty() {
                 kept += 1; // in the new document alone: df 1, always kept
                 continue;
@@ -2156,6 +2206,19 @@ mod tests {
         assert_eq!(all_lists(&store), all_lists(&whole));
         assert_ne!(postings_table(&store), postings_table(&whole));
         assert_eq!(answers(&store, &seeds), answers(&whole, &seeds));
+        // Looked up many at once, the added buckets read whole: the same hits.
+        let found = store
+            .hits_all(
+                &seeds.signatures,
+                &seeds.fingerprints,
+                &IndexOptions::default(),
+            )
+            .unwrap();
+        let lookups: u64 = postings(0..6);
+        assert!(added.postings <= lookups * READ_ADDED_WHOLE);
+        for (i, found) in found.iter().enumerate() {
+            assert_eq!(triples(found), hits_of(&whole, &seeds, i).0, "seed {i}");
+        }
         // Past its share of the index, an add writes them all into the buckets, as a build
         // would have: the added postings' table goes.
         let store = added_apart(dir.path(), "folded", &settings, &entries, &rest[..1]);
