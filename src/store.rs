@@ -379,13 +379,13 @@ fn regroup_due(postings: u64, bits: u32) -> Option<u32> {
     (postings > REGROUP_GROWTH * BUCKET_POSTINGS * buckets).then(|| bucket_bits(postings))
 }
 
-/// An add's postings go to [`ADDED`] while they and those already there come to at most
-/// a this-many-th of the index's other postings. A larger share costs lookups more (each
-/// shingle is looked up in both tables, or the added postings are read whole) and saves less
-/// (rewriting the added postings costs nearly as much as rewriting all of them). With an
-/// eighth, 100,000 documents added to the synthetic million (37 million postings) took a
-/// check of 3,000 documents from 4.1 to 5.0 s to 7.2 s looked up in both tables, 5.7 to 6.2 s
-/// read whole; with 30,000 added, 5.4 to 6.6 s against 5.2 to 5.3 s (BENCHMARKS.md).
+/// An add's postings go to [`ADDED`] while they and those already there, times this, come
+/// to at most the index's other postings. A larger share costs lookups more (each shingle is
+/// looked up in both tables, or the added postings are read whole) and saves less (rewriting
+/// the added postings costs nearly as much as rewriting all of them). With an eighth, 100,000
+/// documents added to the synthetic million (37 million postings) took a check of 3,000
+/// documents from 4.1 to 5.0 s to 7.2 s looked up in both tables, 5.7 to 6.2 s read whole;
+/// with 30,000 added, 5.4 to 6.6 s against 5.2 to 5.3 s (BENCHMARKS.md).
 const FOLD_SHARE: u64 = 16;
 
 /// The bucket of [`POSTINGS`] that holds `shingle`.
