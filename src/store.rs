@@ -52,11 +52,11 @@ const REGROUPED: TableDefinition<u64, &[u8]> = TableDefinition::new("postings_re
 /// The postings of documents added since [`POSTINGS`] was last written whole, in buckets of
 /// their own, as few as their number calls for (the metadata's `added_bits`).
 ///
-/// An add too large to merge into the buckets it touches rewrote every bucket: 21 s to add
-/// 3,000 documents to the million's index, whatever the add's size (BENCHMARKS.md). Its
+/// An add too large to merge into the buckets it touches rewrote every bucket: 13.6 to 20.9 s
+/// to add 3,000 documents to the million's index, whatever the add's size (BENCHMARKS.md). Its
 /// postings go here instead, rewritten with those of the adds before, until they come to a
-/// [`FOLD_SHARE`]th of the index's; the add that takes them past it writes them all into
-/// [`POSTINGS`].
+/// sixteenth of the index's others ([`FOLD_SHARE`]); the add that takes them past it writes
+/// them all into [`POSTINGS`].
 const ADDED: TableDefinition<u64, &[u8]> = TableDefinition::new("postings_added");
 /// Whole-text fingerprint -> the documents that have it, packed.
 const IDENTICAL: TableDefinition<u64, &[u8]> = TableDefinition::new("identical");
@@ -579,9 +579,9 @@ fn guarded<T>(
 ///
 /// Added to an index that holds documents, the new postings go one of three ways:
 /// - too few to touch more than a few of the buckets, they are merged into those in place;
-/// - with the postings added before, at most a [`FOLD_SHARE`]th of the index's others, they
-///   are merged with those into a table of their own, which takes [`ADDED`]'s place in the
-///   last commit;
+/// - with the postings added before, at most a sixteenth of the index's others
+///   ([`FOLD_SHARE`]), they are merged with those into a table of their own, which takes
+///   [`ADDED`]'s place in the last commit;
 /// - else they, the added postings and the index's buckets are merged into a table of their
 ///   own, which takes [`POSTINGS`]' place in the last commit.
 ///
@@ -606,8 +606,8 @@ pub struct Builder {
     replaces: Option<TableDefinition<'static, u64, &'static [u8]>>,
     /// The most new postings merged into the buckets in place (see [`IN_PLACE_SHARE`]).
     in_place: u64,
-    /// The added postings, the new ones with them, are kept apart in [`ADDED`] while they
-    /// are at most this share of the others ([`FOLD_SHARE`]).
+    /// The added postings, the new ones with them, are kept apart in [`ADDED`] while they,
+    /// times this, come to at most the others ([`FOLD_SHARE`]; none keeps every add apart).
     fold_share: u64,
     /// Takes an add that does not finish back out of the index.
     rollback: Option<Rollback>,
