@@ -24,7 +24,7 @@ use crate::text::Token;
 
 /// Version of the index file format; a file of another version is refused. Version 2 keeps
 /// the postings in buckets of shingles; version 3 may keep an add's postings in buckets of
-/// their own ([`ADDED`]), which a reader of version 2 would not look in.
+/// their own (the table `postings_added`), which a reader of version 2 would not look in.
 pub const INDEX_VERSION: u32 = 3;
 
 /// The oldest version of the index file format this crosscheck reads: a version-2 file is a
@@ -579,11 +579,11 @@ fn guarded<T>(
 ///
 /// Added to an index that holds documents, the new postings go one of three ways:
 /// - too few to touch more than a few of the buckets, they are merged into those in place;
-/// - with the postings added before, at most a sixteenth of the index's others
-///   ([`FOLD_SHARE`]), they are merged with those into a table of their own, which takes
-///   [`ADDED`]'s place in the last commit;
+/// - with the postings added before, at most a sixteenth of the index's others, they are
+///   merged with those into a table of their own, which takes the added postings' table's
+///   place in the last commit;
 /// - else they, the added postings and the index's buckets are merged into a table of their
-///   own, which takes [`POSTINGS`]' place in the last commit.
+///   own, which takes the buckets' table's place in the last commit.
 ///
 /// Either way the index is as it was until that last commit, the only one that waits for the
 /// disk: an add that fails or is killed midway leaves it unchanged.
