@@ -577,13 +577,14 @@ fn guarded<T>(
 /// every `KEYS_PER_COMMIT` keys. Fingerprints (one a document) and token counts (one a word
 /// of the vocabulary) are kept in memory and written the same way.
 ///
-/// Added to an index that holds documents, the new postings go one of three ways:
-/// - too few to touch more than a few of the buckets, they are merged into those in place;
-/// - with the postings added before, at most a sixteenth of the index's others, they are
-///   merged with those into a table of their own, which takes the added postings' table's
-///   place in the last commit;
-/// - else they, the added postings and the index's buckets are merged into a table of their
-///   own, which takes the buckets' table's place in the last commit.
+/// Added to an index that holds documents, the new postings go with the postings added before
+/// while those and they come to at most a sixteenth of the index's others: merged into the
+/// added postings' buckets in place, if they are too few to touch more than a few of them,
+/// else merged with the added postings into a table of their own, which takes those's place
+/// in the last commit. Past a sixteenth, they are merged into the index's buckets in place if
+/// they are too few to touch more than a few of those, else they, the added postings and the
+/// index's buckets are merged into a table of their own, which takes the buckets' table's
+/// place in the last commit.
 ///
 /// Either way the index is as it was until that last commit, the only one that waits for the
 /// disk: an add that fails or is killed midway leaves it unchanged.
@@ -604,8 +605,9 @@ pub struct Builder {
     added: Option<Added>,
     /// The table whose place the postings written to [`REGROUPED`] take, if they were.
     replaces: Option<TableDefinition<'static, u64, &'static [u8]>>,
-    /// The most new postings merged into the buckets in place (see [`IN_PLACE_SHARE`]).
-    in_place: u64,
+    /// Whether new postings few enough for the buckets of a table (see [`IN_PLACE_SHARE`])
+    /// are merged into those in place.
+    in_place: bool,
     /// The added postings, the new ones with them, are kept apart in [`ADDED`] while they,
     /// times this, come to at most the others ([`FOLD_SHARE`]; none keeps every add apart).
     fold_share: u64,
@@ -1126,8 +1128,8 @@ impl Builder {
     /// Merges the runs into the postings table, each shingle's list in document order (a run
     /// holds a batch, and batches are numbered in order), in buckets as many as the postings
     /// call for ([`bucket_bits`]), committed every [`BUCKETS_PER_COMMIT`] buckets. Added to an
-    /// index that holds documents, its buckets are merged in too (see [`Builder`]), by
-    /// [`write_buckets`].
+    /// index that holds documents, they go to its added postings or to its buckets, in place
+    /// or rewritten with them by [`write_buckets`] (see [`Builder`]).
     fn merge_runs(&mut self) -> Result<(), StoreError> {
         let Some(runs) = self.runs.take() else {
             return Ok(());
@@ -1137,57 +1139,80 @@ impl Builder {
             .into_inner()
             .map_err(|e| self.scratch_error(e.into_error()))?;
         let path = self.store.path.clone();
-        let err = |e: &dyn std::fmt::Display| damaged(&path, e);
         let db = &self.store.db;
-        let old = self.appending;
-        let added = self.added.map_or(0, |a| a.postings);
-        let others = self.postings - added - runs.written;
-        if let Some(bits) = old
-            && regroup_due(others + runs.written, bits).is_none()
-            && runs.written <= self.in_place
-        {
-            let mut postings = Vec::with_capacity(runs.written as usize);
-            for top in 0..256 {
-                postings
-                    .extend(read_top(&file, &runs.starts, top).map_err(|e| self.scratch_error(e))?);
-            }
-            postings.sort();
-            let txn = in_passing(db, &path)?;
-            {
-                let mut table = txn.open_table(POSTINGS).map_err(|e| err(&e))?;
-                merge_into(&mut table, &postings, bits, &path)?;
-            }
-            return txn.commit().map_err(|e| err(&e));
-        }
+        let new = runs.written;
         let runs_file = Some((&file, runs.starts.as_slice(), self.scratch.as_path()));
-        let Some(old) = old else {
+        let Some(old) = self.appending else {
             let bits = bucket_bits(self.postings);
             self.store.bucket_bits = bits;
             return write_buckets(db, &path, &[], runs_file, bits, POSTINGS);
         };
-        clear_regrouped(db, &path)?;
+        let added = self.added.map_or(0, |a| a.postings);
+        let others = self.postings - added - new;
         let added_before = self.added.map(|a| Bucketed {
             table: ADDED,
             bits: a.bits,
         });
-        if (added + runs.written) * self.fold_share <= others {
-            let postings = added + runs.written;
+        let in_place = |bits: u32, postings: u64| {
+            self.in_place
+                && new <= (1 << bits) / IN_PLACE_SHARE
+                && regroup_due(postings, bits).is_none()
+        };
+        if (added + new).saturating_mul(self.fold_share) <= others {
+            let postings = added + new;
+            if let Some(before) = added_before
+                && in_place(before.bits, postings)
+            {
+                self.added = Some(Added {
+                    postings,
+                    bits: before.bits,
+                });
+                return self.merge_in_place(&file, &runs.starts, before);
+            }
+            clear_regrouped(db, &path)?;
             let bits = bucket_bits(postings);
             self.added = Some(Added { postings, bits });
             self.replaces = Some(ADDED);
             let stored: Vec<Bucketed> = added_before.into_iter().collect();
             return write_buckets(db, &path, &stored, runs_file, bits, REGROUPED);
         }
-        let bits = bucket_bits(self.postings).max(old);
-        self.store.bucket_bits = bits;
-        self.added = None;
-        self.replaces = Some(POSTINGS);
         let postings = Bucketed {
             table: POSTINGS,
             bits: old,
         };
+        if in_place(old, others + new) {
+            return self.merge_in_place(&file, &runs.starts, postings);
+        }
+        clear_regrouped(db, &path)?;
+        let bits = bucket_bits(self.postings).max(old);
+        self.store.bucket_bits = bits;
+        self.added = None;
+        self.replaces = Some(POSTINGS);
         let stored: Vec<Bucketed> = std::iter::once(postings).chain(added_before).collect();
         write_buckets(db, &path, &stored, runs_file, bits, REGROUPED)
+    }
+
+    /// Merges the runs (`starts`: see [`Runs::starts`]) in `file` into the buckets of `into`
+    /// they fall in, in place ([`merge_into`]), in one commit.
+    fn merge_in_place(
+        &self,
+        file: &std::fs::File,
+        starts: &[[u64; 257]],
+        into: Bucketed,
+    ) -> Result<(), StoreError> {
+        let path = &self.store.path;
+        let err = |e: &dyn std::fmt::Display| damaged(path, e);
+        let mut postings = Vec::new();
+        for top in 0..256 {
+            postings.extend(read_top(file, starts, top).map_err(|e| self.scratch_error(e))?);
+        }
+        postings.sort();
+        let txn = in_passing(&self.store.db, path)?;
+        {
+            let mut table = txn.open_table(into.table).map_err(|e| err(&e))?;
+            merge_into(&mut table, &postings, into.bits, path)?;
+        }
+        txn.commit().map_err(|e| err(&e))
     }
 
     fn finish_unguarded(mut self) -> Result<(Store, Option<Regrouped>), StoreError> {
@@ -1609,7 +1634,7 @@ impl Store {
             appending: None,
             added: None,
             replaces: None,
-            in_place: 0,
+            in_place: true,
             fold_share: FOLD_SHARE,
             rollback: None,
         }
@@ -1622,7 +1647,6 @@ impl Store {
         let postings = guarded(&self.path, || self.postings())?;
         let appending = (documents > 0).then_some(self.bucket_bits);
         let added = self.added;
-        let in_place = (1 << self.bucket_bits) / IN_PLACE_SHARE;
         let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
         let savepoint = txn.ephemeral_savepoint().map_err(|e| err(&e))?;
@@ -1636,7 +1660,6 @@ impl Store {
             postings,
             appending,
             added,
-            in_place,
             rollback: Some(rollback),
             ..self.builder(scratch)
         })
@@ -2105,7 +2128,7 @@ mod tests {
             assert_eq!(regrouped, None);
             let mut appender = store.appender(Some(dir.path())).unwrap();
             if !in_place {
-                appender.in_place = 0;
+                appender.in_place = false;
             }
             for batch in entries[2..].chunks(2) {
                 appender.add(batch).unwrap();
@@ -2133,7 +2156,7 @@ mod tests {
         store.add(&entries[..2]).unwrap();
         let before = postings_table(&store);
         let mut appender = store.appender(Some(dir.path())).unwrap();
-        appender.in_place = 0;
+        appender.in_place = false;
         appender.add(&entries[2..]).unwrap();
         drop(appender);
         let store = Store::open(&path, &settings).unwrap();
@@ -2166,25 +2189,36 @@ mod tests {
             .collect()
     }
 
+    /// Where an add to an index puts its postings.
+    #[derive(Clone, Copy)]
+    enum Way {
+        /// With the added postings ([`ADDED`]), rewritten with them.
+        Apart,
+        /// Into the added postings' buckets, in place.
+        ApartInPlace,
+        /// Into the index's buckets ([`POSTINGS`]), in place.
+        InPlace,
+    }
+
     /// An index in `dir` of the seeds' first two documents, built, with `rest` added in a
-    /// batch each, kept apart from its buckets ([`ADDED`]) unless `in_place` says to merge a
-    /// batch into them in place.
+    /// batch each, each batch's postings put the way it says.
     fn added_apart(
         dir: &Path,
         name: &str,
         settings: &IndexSettings,
         entries: &[Entry],
-        rest: &[(std::ops::Range<usize>, bool)],
+        rest: &[(std::ops::Range<usize>, Way)],
     ) -> Store {
         let mut builder = builder_in(dir, name, settings);
         builder.add(&entries[..2]).unwrap();
         let (mut store, _) = builder.finish().unwrap();
-        for (batch, in_place) in rest {
+        for (batch, way) in rest {
             let mut appender = store.appender(Some(dir)).unwrap();
-            if !in_place {
-                appender.in_place = 0;
-            }
-            appender.fold_share = 0;
+            (appender.in_place, appender.fold_share) = match way {
+                Way::Apart => (false, 0),
+                Way::ApartInPlace => (true, 0),
+                Way::InPlace => (true, u64::MAX),
+            };
             appender.add(&entries[batch.clone()]).unwrap();
             store = appender.finish().unwrap().0;
         }
@@ -2199,9 +2233,14 @@ mod tests {
         let postings = |range: std::ops::Range<usize>| -> u64 {
             seeds.signatures[range].iter().map(|s| s.len() as u64).sum()
         };
-        // Kept apart, then one merged into the buckets in place while others are apart, then
-        // one more kept apart with those before.
-        let rest = [(2..4, false), (4..5, true), (5..6, false)];
+        // Kept apart, then merged into those kept apart in place, then merged into the
+        // index's buckets in place while others are apart, then kept apart with those before.
+        let rest = [
+            (2..3, Way::Apart),
+            (3..4, Way::ApartInPlace),
+            (4..5, Way::InPlace),
+            (5..6, Way::Apart),
+        ];
         let store = added_apart(dir.path(), "apart", &settings, &entries, &rest);
         let added = store.added.expect("postings kept apart");
         assert_eq!(added.postings, postings(2..4) + postings(5..6));
@@ -2224,10 +2263,10 @@ mod tests {
         }
         // Past its share of the index, an add writes them all into the buckets, as a build
         // would have: the added postings' table goes.
-        let store = added_apart(dir.path(), "folded", &settings, &entries, &rest[..1]);
+        let store = added_apart(dir.path(), "folded", &settings, &entries, &rest[..2]);
         assert!(store.added.is_some());
         let mut appender = store.appender(Some(dir.path())).unwrap();
-        appender.in_place = 0;
+        appender.in_place = false;
         appender.add(&entries[4..]).unwrap();
         let (store, _) = appender.finish().unwrap();
         assert_eq!(store.added, None);
