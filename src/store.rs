@@ -352,8 +352,16 @@ fn damaged(path: &Path, error: impl std::fmt::Display) -> StoreError {
     }
 }
 
-/// Postings a bucket of [`POSTINGS`] holds, on average, when an index is built.
-const BUCKET_POSTINGS: u64 = 1024;
+/// Postings a bucket of [`POSTINGS`] holds, at most on average, when an index is built.
+///
+/// A lookup reads its shingle's whole bucket, through redb's reads of the file's pages, which
+/// were most of a check's time against the million's index. Buckets of a quarter of 1,024
+/// postings made those checks 12 to 17% quicker (3,000 documents 2.91 to 2.99 s against 3.32
+/// to 3.46 s; 360 documents 0.67 to 0.69 s against 0.81 to 0.82 s), and its build no slower
+/// than this machine's noise (74.4 and 79.9 s against 79.7 and 75.7 s); buckets of 128 gained
+/// nothing more (BENCHMARKS.md). Fewer, larger buckets make a build quicker: 64 took the
+/// synthetic 100,000's 10.7 to 11.0 s against 8.5 to 8.9 s for 1,024.
+const BUCKET_POSTINGS: u64 = 256;
 
 /// The fewest bits naming a bucket: an index built from a few documents and grown by `index
 /// add` keeps the buckets it was built with, and 65,536 of them stay small up to some
