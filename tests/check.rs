@@ -485,6 +485,93 @@ mod against {
         );
     }
 
+    /// Documents of the seeds' words in an order of their own, `count` of them: each shares
+    /// the seeds' vocabulary but few of their word 3-grams.
+    fn shuffled_seeds(count: usize) -> Vec<String> {
+        let words: Vec<String> = ["000_7990d4005203a233.txt", "001_d512c7b44b26cd90.txt"]
+            .iter()
+            .flat_map(|name| {
+                std::fs::read_to_string(crate::util::seeds().join(name))
+                    .unwrap()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        (0..count)
+            .map(|_| {
+                let mut shuffled = words.clone();
+                for i in (1..shuffled.len()).rev() {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    shuffled.swap(i, (state >> 33) as usize % (i + 1));
+                }
+                shuffled.join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_add_kept_apart_from_the_buckets_answers_as_a_build_of_everything() {
+        // Sixty documents indexed, then one added: its postings are far fewer than a
+        // sixteenth of the index's, so they are kept apart from its buckets. A check against
+        // it must say what a check against a build of all of them says.
+        let (dir, _) = indexed();
+        for (i, text) in shuffled_seeds(60).iter().enumerate() {
+            std::fs::write(
+                dir.path().join(format!("collection/filler-{i:02}.txt")),
+                text,
+            )
+            .unwrap();
+        }
+        let out = run_in(
+            dir.path(),
+            &["index", "build", "collection", "-o", "added.idx"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let out = run_in(dir.path(), &["index", "add", "added.idx", "new"]);
+        assert!(
+            stderr(&out).contains("added.idx now holds 65"),
+            "{}",
+            stderr(&out)
+        );
+        let out = run_in(
+            dir.path(),
+            &["index", "build", "collection", "new", "-o", "whole.idx"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        // Not the same text, or the index's whole-text fingerprints would find it alone (a
+        // line added at the end is taken for page chrome, and the body stays the same).
+        let wrapped = std::fs::read_to_string(dir.path().join("new").join(WRAPPED)).unwrap();
+        assert!(wrapped.contains("lucrative opportunity"));
+        std::fs::create_dir(dir.path().join("newer")).unwrap();
+        std::fs::write(
+            dir.path().join("newer/repost.txt"),
+            wrapped.replace("lucrative opportunity", "profitable opening"),
+        )
+        .unwrap();
+        let check = |index: &str| {
+            let out = run_in(
+                dir.path(),
+                &["check", "newer", "--against", index, "--format", "json"],
+            );
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        };
+        let (added, whole) = (check("added.idx"), check("whole.idx"));
+        assert_eq!(added["findings"], whole["findings"]);
+        let pairs: Vec<(&str, &str)> = added["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["a"].as_str().unwrap(), f["b"].as_str().unwrap()))
+            .collect();
+        assert!(pairs.contains(&(WRAPPED, "repost.txt")), "{pairs:?}");
+        assert!(pairs.contains(&(SPUN, "repost.txt")), "{pairs:?}");
+    }
+
     #[test]
     fn an_add_never_gives_two_documents_one_id() {
         // "x" is indexed; an add brings another "x" and an "x~2", the name the first of them
