@@ -732,8 +732,8 @@ fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
     );
     if let Some(regrouped) = added.regrouped {
         eprintln!(
-            "crosscheck: the index had outgrown its buckets: its {} postings were regrouped \
-             from {} buckets into {}, as a build of its size groups them",
+            "crosscheck: the index's {} postings were regrouped from {} buckets into {}, as a \
+             build of its size groups them",
             thousands(regrouped.postings),
             thousands(regrouped.from),
             thousands(regrouped.to)
