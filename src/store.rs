@@ -609,8 +609,6 @@ pub struct Builder {
     /// The buckets' bits before this builder's postings, if the index held documents: their
     /// lists, fingerprints and counts are merged with the new ones.
     appending: Option<u32>,
-    /// The index's added postings ([`ADDED`]): before the runs are merged, and after.
-    added: Option<Added>,
     /// The table whose place the postings written to [`REGROUPED`] take, if they were.
     replaces: Option<TableDefinition<'static, u64, &'static [u8]>>,
     /// Whether new postings few enough for the buckets of a table (see [`IN_PLACE_SHARE`])
@@ -1155,12 +1153,9 @@ impl Builder {
             self.store.bucket_bits = bits;
             return write_buckets(db, &path, &[], runs_file, bits, POSTINGS);
         };
-        let added = self.added.map_or(0, |a| a.postings);
+        let added = self.store.added.map_or(0, |a| a.postings);
         let others = self.postings - added - new;
-        let added_before = self.added.map(|a| Bucketed {
-            table: ADDED,
-            bits: a.bits,
-        });
+        let added_before = self.store.added_table();
         let in_place = |bits: u32, postings: u64| {
             self.in_place
                 && new <= (1 << bits) / IN_PLACE_SHARE
@@ -1171,7 +1166,7 @@ impl Builder {
             if let Some(before) = added_before
                 && in_place(before.bits, postings)
             {
-                self.added = Some(Added {
+                self.store.added = Some(Added {
                     postings,
                     bits: before.bits,
                 });
@@ -1179,25 +1174,27 @@ impl Builder {
             }
             clear_regrouped(db, &path)?;
             let bits = bucket_bits(postings);
-            self.added = Some(Added { postings, bits });
+            self.store.added = Some(Added { postings, bits });
             self.replaces = Some(ADDED);
             let stored: Vec<Bucketed> = added_before.into_iter().collect();
             return write_buckets(db, &path, &stored, runs_file, bits, REGROUPED);
         }
-        let postings = Bucketed {
-            table: POSTINGS,
-            bits: old,
-        };
         if in_place(old, others + new) {
-            return self.merge_in_place(&file, &runs.starts, postings);
+            return self.merge_in_place(&file, &runs.starts, self.store.buckets());
         }
         clear_regrouped(db, &path)?;
-        let bits = bucket_bits(self.postings).max(old);
-        self.store.bucket_bits = bits;
-        self.added = None;
+        let stored = self.store.tables();
+        self.store.bucket_bits = bucket_bits(self.postings).max(old);
+        self.store.added = None;
         self.replaces = Some(POSTINGS);
-        let stored: Vec<Bucketed> = std::iter::once(postings).chain(added_before).collect();
-        write_buckets(db, &path, &stored, runs_file, bits, REGROUPED)
+        write_buckets(
+            db,
+            &path,
+            &stored,
+            runs_file,
+            self.store.bucket_bits,
+            REGROUPED,
+        )
     }
 
     /// Merges the runs (`starts`: see [`Runs::starts`]) in `file` into the buckets of `into`
@@ -1257,7 +1254,7 @@ impl Builder {
         }
         {
             let mut meta = txn.open_table(META).map_err(|e| err(&e))?;
-            put_added(&mut meta, self.added, &path)?;
+            put_added(&mut meta, self.store.added, &path)?;
             let total = self.documents.to_string();
             meta.insert("documents", total.as_str())
                 .map_err(|e| err(&e))?;
@@ -1269,7 +1266,6 @@ impl Builder {
                 .map_err(|e| err(&e))?;
         }
         txn.commit().map_err(|e| err(&e))?;
-        self.store.added = self.added;
         // Done: the savepoint goes without being restored.
         if let Some(mut rollback) = self.rollback.take() {
             rollback.savepoint = None;
@@ -1589,6 +1585,29 @@ impl Store {
         Ok(total)
     }
 
+    /// [`POSTINGS`] and the bits naming its buckets.
+    fn buckets(&self) -> Bucketed {
+        Bucketed {
+            table: POSTINGS,
+            bits: self.bucket_bits,
+        }
+    }
+
+    /// [`ADDED`] and the bits naming its buckets, if the index has added postings.
+    fn added_table(&self) -> Option<Bucketed> {
+        self.added.map(|added| Bucketed {
+            table: ADDED,
+            bits: added.bits,
+        })
+    }
+
+    /// Every table of postings the index has: [`POSTINGS`], and [`ADDED`] if it holds any.
+    fn tables(&self) -> Vec<Bucketed> {
+        std::iter::once(self.buckets())
+            .chain(self.added_table())
+            .collect()
+    }
+
     /// Regroups the postings, the added ones with the others, into buckets named by `bits`
     /// top bits, more than they are now: the stored buckets rewritten as an add's are
     /// ([`write_buckets`]), into a table of their own that one last commit puts in the old
@@ -1599,16 +1618,7 @@ impl Store {
         let err = |e: &dyn std::fmt::Display| damaged(&path, e);
         debug_assert!(bits > self.bucket_bits, "buckets are only ever split");
         clear_regrouped(&self.db, &path)?;
-        let postings = Bucketed {
-            table: POSTINGS,
-            bits: self.bucket_bits,
-        };
-        let added = self.added.map(|a| Bucketed {
-            table: ADDED,
-            bits: a.bits,
-        });
-        let stored: Vec<Bucketed> = std::iter::once(postings).chain(added).collect();
-        write_buckets(&self.db, &path, &stored, None, bits, REGROUPED)?;
+        write_buckets(&self.db, &path, &self.tables(), None, bits, REGROUPED)?;
         // The one commit that waits for the disk: the new buckets and their number together.
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
         put_regrouped_in_place(&txn, POSTINGS, &path)?;
@@ -1640,7 +1650,6 @@ impl Store {
             documents: 0,
             postings: 0,
             appending: None,
-            added: None,
             replaces: None,
             in_place: true,
             fold_share: FOLD_SHARE,
@@ -1654,7 +1663,6 @@ impl Store {
         let documents = self.len()?;
         let postings = guarded(&self.path, || self.postings())?;
         let appending = (documents > 0).then_some(self.bucket_bits);
-        let added = self.added;
         let err = |e: &dyn std::fmt::Display| damaged(&self.path, e);
         let txn = self.db.begin_write().map_err(|e| err(&e))?;
         let savepoint = txn.ephemeral_savepoint().map_err(|e| err(&e))?;
@@ -1667,7 +1675,6 @@ impl Store {
             documents,
             postings,
             appending,
-            added,
             rollback: Some(rollback),
             ..self.builder(scratch)
         })
@@ -2177,10 +2184,8 @@ mod tests {
     /// checked to be in the bucket its shingle names.
     fn all_lists(store: &Store) -> Vec<(u64, Vec<u32>)> {
         let txn = store.db.begin_read().unwrap();
-        let mut tables = vec![(POSTINGS, store.bucket_bits)];
-        tables.extend(store.added.map(|a| (ADDED, a.bits)));
         let mut all: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
-        for (table, bits) in tables {
+        for Bucketed { table, bits } in store.tables() {
             for entry in txn.open_table(table).unwrap().iter().unwrap() {
                 let (key, bucket) = entry.unwrap();
                 for (shingle, documents) in lists(bucket.value()) {
