@@ -1525,7 +1525,6 @@ impl Store {
         contains_id(&self.db, &self.path, id)
     }
 
-    /// Adds documents in one transaction: all of them, or none if anything fails.
     /// Adds `entries` in one transaction; the index's postings after it.
     fn add_unguarded(&self, entries: &[Entry]) -> Result<u64, StoreError> {
         let path = &self.path;
