@@ -304,17 +304,14 @@ pub fn check_against(
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Report, IncrementalError> {
-    // Opened first to refuse a wrong index before reading anything, then again with a read
-    // cache sized to the new documents.
-    let settings = IndexSettings::of(options);
-    drop(Store::open(index_path, &settings)?);
+    // Opened first, to refuse a wrong index before reading anything.
+    let store = Store::open_for_lookups(index_path, &IndexSettings::of(options))?;
     let Read {
         mut documents,
         mut prepared,
         warnings,
     } = read_and_prepare(paths, options, progress)?;
     let fresh = documents.len();
-    let store = Store::open_for(index_path, &settings, fresh)?;
     let new_ids: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
 
     progress.stage("indexing", fresh as u64);

@@ -281,15 +281,13 @@ impl Sizes<'_> {
     }
 }
 
-/// The read cache for looking up `documents` new documents: 256 KiB each, from 64 MiB to
-/// redb's default of 1 GiB. The file is in the system's page cache once read, so a page
-/// missing from redb's own cache costs a copy, not a disk read. Checking 50 documents against
-/// the synthetic million's index took 0.26 s and 414 MB with the gigabyte, 0.21 s and 160 MB
-/// with 64 MiB; 3,000 took 3.4 to 5.0 s and 1,556 MB with the gigabyte, 4.4 to 4.5 s and 717
-/// MB with 256 MiB (BENCHMARKS.md).
-fn read_cache_for(documents: usize) -> usize {
-    documents.saturating_mul(256 << 10).clamp(64 << 20, 1 << 30)
-}
+/// The read cache of an index opened to look up new documents. [`Store::hits_all`] reads each
+/// bucket once, so redb's cache keeps little but the tables' upper pages, and the file is in
+/// the system's page cache once read: checking 3,000 documents against the synthetic million's
+/// index took 1.75 to 2.02 s and 400 to 420 MB with 64 MiB, against 2.10 to 2.34 s and 1,220
+/// to 1,240 MB with the 750 MiB (256 KiB a document) it had before; 32 and 128 MiB were no
+/// quicker (BENCHMARKS.md).
+const LOOKUP_CACHE: usize = 64 << 20;
 
 /// New documents from which [`Store::hits_all`] reads every signature size first.
 const READ_SIZES_WHOLE: usize = 64;
@@ -1344,15 +1342,12 @@ impl Store {
         guarded(path, || Store::open_unguarded(path, settings, None))
     }
 
-    /// [`Store::open`], for looking up `documents` new documents: with a read cache sized to
-    /// them (256 KiB each, from 64 MiB up to redb's default gigabyte).
-    pub fn open_for(
-        path: &Path,
-        settings: &IndexSettings,
-        documents: usize,
-    ) -> Result<Store, StoreError> {
-        let cache = read_cache_for(documents);
-        guarded(path, || Store::open_unguarded(path, settings, Some(cache)))
+    /// [`Store::open`], for looking up new documents: with a read cache of 64 MiB, not redb's
+    /// default gigabyte.
+    pub fn open_for_lookups(path: &Path, settings: &IndexSettings) -> Result<Store, StoreError> {
+        guarded(path, || {
+            Store::open_unguarded(path, settings, Some(LOOKUP_CACHE))
+        })
     }
 
     /// The number of documents in the index.
@@ -2229,17 +2224,8 @@ mod tests {
         assert!(built.contains_id(&seeds.documents[5].id).unwrap());
         // Opened again with a small read cache, as `check` opens it for a few documents.
         drop(built);
-        let small = Store::open_for(&dir.path().join("built"), &settings, 3).unwrap();
+        let small = Store::open_for_lookups(&dir.path().join("built"), &settings).unwrap();
         assert_eq!(answers(&small, &seeds), answers(&whole, &seeds));
-    }
-
-    #[test]
-    fn the_read_cache_follows_the_new_documents_between_bounds() {
-        assert_eq!(read_cache_for(0), 64 << 20);
-        assert_eq!(read_cache_for(50), 64 << 20);
-        assert_eq!(read_cache_for(1_000), 250 << 20);
-        assert_eq!(read_cache_for(1_000_000), 1 << 30);
-        assert_eq!(read_cache_for(usize::MAX), 1 << 30);
     }
 
     /// The postings table of `store`, key by key.
