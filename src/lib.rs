@@ -177,7 +177,17 @@ pub fn report_documents(
     warnings: Vec<Warning>,
     options: &Options,
 ) -> Report {
-    match run(Corpus::held(documents), warnings, options, &Quiet) {
+    report_documents_with(documents, warnings, options, &Quiet)
+}
+
+/// [`report_documents`], telling `progress` of each stage.
+pub fn report_documents_with(
+    documents: Vec<Document>,
+    warnings: Vec<Warning>,
+    options: &Options,
+    progress: &dyn Progress,
+) -> Report {
+    match run(Corpus::held(documents), warnings, options, progress) {
         Ok(run) => run.into_report(),
         Err(_) => unreachable!("documents held in memory are never spilled"),
     }

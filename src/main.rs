@@ -235,6 +235,10 @@ struct CheckArgs {
     #[arg(long, value_name = "INDEX")]
     against: Option<PathBuf>,
 
+    /// Print how long each stage took to standard error, as `report --timings` does.
+    #[arg(long)]
+    timings: bool,
+
     #[command(flatten)]
     out: OutputArgs,
 
@@ -616,12 +620,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         options.index.min_words = min_words;
     }
 
+    let progress = Bar::new();
     let report = match &args.against {
         Some(index) => {
             if !config.ignore.is_empty() {
                 eprintln!("crosscheck: ignore globs are not applied with --against");
             }
-            crosscheck::incremental::check_against(index, &args.paths, &options, &Bar::new())?
+            crosscheck::incremental::check_against(index, &args.paths, &options, &progress)?
         }
         None => {
             let mut ingested = crosscheck::ingest::ingest(&args.paths, &options.ingest)?;
@@ -638,9 +643,15 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
                         .map_or("the configuration".to_string(), |p| p.display().to_string())
                 );
             }
-            crosscheck::report_documents(ingested.documents, ingested.warnings, &options)
+            crosscheck::report_documents_with(
+                ingested.documents,
+                ingested.warnings,
+                &options,
+                &progress,
+            )
         }
     };
+    let write_started = Instant::now();
 
     let baseline = match &args.baseline {
         Some(path) if path.exists() => gate::read_baseline(path)?,
@@ -685,6 +696,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         CheckFormat::Sarif => render::check::sarif(&report, &outcome, threshold, &mut out)?,
     }
     out.flush()?;
+    if args.timings {
+        progress.print_timings(write_started.elapsed());
+    }
     if let Some(code) = args.input.strict_failure(&report.warnings) {
         return Ok(code);
     }

@@ -353,6 +353,42 @@ mod against {
     }
 
     #[test]
+    fn timings_name_each_stage_of_a_check_with_or_without_an_index() {
+        let (dir, _) = indexed();
+        let stages = |args: &[&str]| {
+            let out = run_in(dir.path(), args);
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+            // The findings still go to standard output, the timings to standard error.
+            assert!(stdout(&out).contains(WRAPPED), "{}", stdout(&out));
+            let err = stderr(&out);
+            let named: Vec<String> = err
+                .lines()
+                .filter(|l| l.contains(" ms"))
+                .filter_map(|l| l.strip_prefix("crosscheck:"))
+                .filter_map(|l| l.split_whitespace().next())
+                .map(str::to_string)
+                .collect();
+            (named, err)
+        };
+        let (against, err) = stages(&["check", "new", "--against", "seeds.idx", "--timings"]);
+        for stage in [
+            "tokenizing",
+            "indexing",
+            "loading",
+            "verifying",
+            "writing",
+            "total",
+        ] {
+            assert!(against.iter().any(|s| s == stage), "no {stage} in {err}");
+        }
+        let (whole, err) = stages(&["check", "collection", "new", "--timings"]);
+        for stage in ["tokenizing", "indexing", "verifying", "writing", "total"] {
+            assert!(whole.iter().any(|s| s == stage), "no {stage} in {err}");
+        }
+        assert!(!whole.iter().any(|s| s == "loading"), "{err}");
+    }
+
+    #[test]
     fn a_new_copy_is_found_in_the_index() {
         let (dir, _) = indexed();
         let out = run_in(
