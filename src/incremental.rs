@@ -343,10 +343,8 @@ pub fn check_against(
     progress.stage("loading", loaded.len() as u64);
     let mut by_slot: Vec<(u32, u32)> = loaded.iter().map(|(&doc, &slot)| (slot, doc)).collect();
     by_slot.sort_unstable();
-    let stored: Vec<(Document, crate::chrome::Chrome)> = by_slot
-        .iter()
-        .map(|&(_, doc)| store.document(doc))
-        .collect::<Result<_, _>>()?;
+    let numbers: Vec<u32> = by_slot.iter().map(|&(_, doc)| doc).collect();
+    let stored = store.documents(&numbers)?;
     let (old_documents, old_chromes): (Vec<Document>, Vec<_>) = stored.into_iter().unzip();
     prepared.extend(prepare(&old_documents, old_chromes, progress));
     documents.extend(old_documents);

@@ -411,7 +411,8 @@ struct InputArgs {
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
     align_limit: u64,
 
-    /// Worker threads [default: one per core].
+    /// Worker threads [default: one per core]. Lookups in an index, which wait on the disk,
+    /// run on four times as many.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
     threads: Option<u64>,
 
