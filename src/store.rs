@@ -1784,7 +1784,7 @@ impl Store {
     /// [`Store::hits`] of many new documents, in their order.
     ///
     /// The shingles of a block of new documents are looked up together, each once, in order
-    /// and on every core; then each document is counted from what was found. New documents
+    /// and on the lookup threads; then each document is counted from what was found. New documents
     /// share shingles, and neighbours in order share a bucket, so each bucket is read once:
     /// 3,000 documents checked against the synthetic million's index look up 1,103,054
     /// shingles, 699,090 of them distinct, in 594,188 buckets (BENCHMARKS.md).
