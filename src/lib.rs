@@ -55,6 +55,8 @@ pub mod incremental;
 pub mod index;
 pub mod ingest;
 pub mod judge;
+#[cfg(unix)]
+mod read_only;
 pub mod render;
 pub mod report;
 mod sentence_bounds;

@@ -303,6 +303,83 @@ const LOOKUP_BLOCK: usize = 1 << 22;
 /// where reading them whole takes a copy of their bytes.
 const READ_ADDED_WHOLE: u64 = 16;
 
+/// What an index is opened for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Adding to it: redb's read cache at its default.
+    Write,
+    /// Looking up new documents: a [`LOOKUP_CACHE`], and a file that may not be written.
+    Lookups,
+}
+
+/// The redb database in `path`. An index another crosscheck is writing, or one that `access`
+/// needs to write and cannot, is a clear error rather than a "damaged" one.
+///
+/// Lookups read the file under a shared lock, through a backend that never writes it
+/// ([`crate::read_only`]): any number of checks can read an index at once, an index on a
+/// read-only mount can be checked against, and a check leaves the file as it found it. An
+/// index an add left unfinished (killed midway) needs redb to repair it, which a check that
+/// may write the file does once, in the file, as an add would.
+fn open_database(path: &Path, access: Access) -> Result<Database, StoreError> {
+    let io = |detail: String| StoreError::Io {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let in_use = |e: redb::DatabaseError| match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => io(IN_USE.into()),
+        e => damaged(path, e),
+    };
+    let builder = || {
+        let mut builder = redb::Builder::new();
+        if access == Access::Lookups {
+            builder.set_cache_size(LOOKUP_CACHE);
+        }
+        builder
+    };
+    let writable = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map(drop);
+    #[cfg(unix)]
+    if access == Access::Lookups {
+        let read_only = || -> Result<crate::read_only::ReadOnlyFile, StoreError> {
+            crate::read_only::ReadOnlyFile::open(path)
+                .map_err(|e| io(e.to_string()))?
+                .ok_or_else(|| io(IN_USE.into()))
+        };
+        let mut first = builder();
+        if writable.is_ok() {
+            first.set_repair_callback(|session| session.abort());
+        }
+        return match first.create_with_backend(read_only()?) {
+            Err(redb::DatabaseError::RepairAborted) => match builder().open(path) {
+                // Another check is reading it: repaired in memory, for this check alone.
+                Err(redb::DatabaseError::DatabaseAlreadyOpen) => {
+                    builder().create_with_backend(read_only()?).map_err(in_use)
+                }
+                opened => opened.map_err(in_use),
+            },
+            opened => opened.map_err(in_use),
+        };
+    }
+    if let Err(error) = writable {
+        let read_only = matches!(
+            error.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        );
+        return Err(io(if read_only {
+            format!("cannot be written ({error}); adding to an index writes it")
+        } else {
+            error.to_string()
+        }));
+    }
+    builder().open(path).map_err(in_use)
+}
+
+/// Why an index cannot be opened while another process has it open.
+const IN_USE: &str = "in use by another process (an index build, add or check still running?)";
+
 /// An open index file.
 pub struct Store {
     path: PathBuf,
@@ -1349,14 +1426,17 @@ pub struct Entry<'a> {
 impl Store {
     /// Opens an index file, checking its format, version and settings.
     pub fn open(path: &Path, settings: &IndexSettings) -> Result<Store, StoreError> {
-        guarded(path, || Store::open_unguarded(path, settings, None))
+        guarded(path, || {
+            Store::open_unguarded(path, settings, Access::Write)
+        })
     }
 
     /// [`Store::open`], for looking up new documents: with a read cache of 64 MiB, not redb's
-    /// default gigabyte.
+    /// default gigabyte, and from a file this process may not write (on a read-only mount,
+    /// say), which is then never written.
     pub fn open_for_lookups(path: &Path, settings: &IndexSettings) -> Result<Store, StoreError> {
         guarded(path, || {
-            Store::open_unguarded(path, settings, Some(LOOKUP_CACHE))
+            Store::open_unguarded(path, settings, Access::Lookups)
         })
     }
 
@@ -1494,7 +1574,7 @@ impl Store {
     fn open_unguarded(
         path: &Path,
         settings: &IndexSettings,
-        cache: Option<usize>,
+        access: Access,
     ) -> Result<Store, StoreError> {
         if !path.is_file() {
             return Err(StoreError::Io {
@@ -1502,11 +1582,7 @@ impl Store {
                 detail: "no such index file".into(),
             });
         }
-        let db = match cache {
-            Some(bytes) => redb::Builder::new().set_cache_size(bytes).open(path),
-            None => Database::open(path),
-        }
-        .map_err(|e| damaged(path, e))?;
+        let db = open_database(path, access)?;
         let mut store = Store {
             path: path.to_path_buf(),
             db: std::sync::Arc::new(db),
@@ -2179,6 +2255,35 @@ mod tests {
         let mut whole = Store::create(&dir.path().join("whole"), &settings).unwrap();
         whole.add(&entries(&seeds)).unwrap();
         (seeds, dir, settings, whole)
+    }
+
+    #[test]
+    fn lookups_share_the_index_leave_it_as_it_was_and_keep_an_add_out() {
+        let (seeds, dir, settings, whole) = added_at_once();
+        let path = dir.path().join("whole");
+        let expected = answers(&whole, &seeds);
+        drop(whole);
+        let bytes = std::fs::read(&path).unwrap();
+        // Two checks at once, as parallel CI jobs on one runner might.
+        let one = Store::open_for_lookups(&path, &settings).unwrap();
+        let two = Store::open_for_lookups(&path, &settings).unwrap();
+        assert_eq!(answers(&one, &seeds), expected);
+        assert_eq!(answers(&two, &seeds), expected);
+        match Store::open(&path, &settings) {
+            Err(StoreError::Io { detail, .. }) => assert!(detail.contains("in use"), "{detail}"),
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("an add opened an index two checks were reading"),
+        }
+        drop((one, two));
+        // Not a byte written, not even redb's header.
+        assert!(std::fs::read(&path).unwrap() == bytes);
+        let add = Store::open(&path, &settings).unwrap();
+        match Store::open_for_lookups(&path, &settings) {
+            Err(StoreError::Io { detail, .. }) => assert!(detail.contains("in use"), "{detail}"),
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("a check opened an index an add was writing"),
+        }
+        drop(add);
     }
 
     #[test]
