@@ -353,6 +353,47 @@ mod against {
     }
 
     #[test]
+    fn an_index_that_may_not_be_written_is_checked_against_and_left_as_it_was() {
+        use std::os::unix::fs::PermissionsExt;
+        let (dir, index) = indexed();
+        let writable = run_in(
+            dir.path(),
+            &["check", "new", "--against", "seeds.idx", "--format", "json"],
+        );
+        assert_eq!(writable.status.code(), Some(1), "{}", stderr(&writable));
+        let bytes = std::fs::read(&index).unwrap();
+        std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let new = dir.path().join("new");
+        let (new, index_arg) = (new.to_str().unwrap(), index.to_str().unwrap());
+        let read_only = crate::util::run_without_override(&[
+            "check",
+            new,
+            "--against",
+            index_arg,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(read_only.status.code(), Some(1), "{}", stderr(&read_only));
+        assert_eq!(stdout(&read_only), stdout(&writable));
+        assert!(
+            std::fs::read(&index).unwrap() == bytes,
+            "the index was written"
+        );
+        // An add must write it, and says why it cannot.
+        let add = crate::util::run_without_override(&["index", "add", index_arg, new]);
+        assert_eq!(add.status.code(), Some(2), "{}", stderr(&add));
+        assert!(
+            stderr(&add).contains("seeds.idx: cannot be written (Permission denied"),
+            "{}",
+            stderr(&add)
+        );
+        assert!(
+            std::fs::read(&index).unwrap() == bytes,
+            "the index was written"
+        );
+    }
+
+    #[test]
     fn timings_name_each_stage_of_a_check_with_or_without_an_index() {
         let (dir, _) = indexed();
         let stages = |args: &[&str]| {

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::util::{
-    assert_pair_still_found, pair_ids, report_json, run, seed_copy, seeds, warning_of_kind,
-    warnings,
+    assert_pair_still_found, pair_ids, report_json, run, run_without_override, seed_copy, seeds,
+    warning_of_kind, warnings,
 };
 
 const SPUN: &str = "002_638f0b25e9f743d6.txt";
@@ -120,28 +120,6 @@ fn html_nested_100000_levels_deep_is_read_flat() {
     let deep = summary(&report, "deep.html");
     assert_eq!(deep["words"], 10, "{deep}");
     assert_pair_still_found(&report);
-}
-
-/// Runs crosscheck unable to override file permissions, even as root (as CI runs): without
-/// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, root meets mode 000 like anyone else.
-fn run_without_override(args: &[&str]) -> std::process::Output {
-    let uid = Command::new("id").arg("-u").output().expect("id runs");
-    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
-    let mut command = if root {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--bounding-set=-dac_override,-dac_read_search",
-            "--",
-            env!("CARGO_BIN_EXE_crosscheck"),
-        ]);
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_crosscheck"))
-    };
-    command
-        .args(args)
-        .output()
-        .expect("crosscheck runs (as root, this needs setpriv from util-linux)")
 }
 
 #[test]
