@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
 use crate::util::{
     assert_pair_still_found, pair_ids, report_json, run, run_without_override, seed_copy, seeds,
