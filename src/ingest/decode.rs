@@ -127,7 +127,7 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Decoded {
         }
     }
     match first_bad {
-        None if bytes.len() % 2 == 0 => Decoded::Text(text),
+        None if bytes.len().is_multiple_of(2) => Decoded::Text(text),
         offset => Decoded::Repaired {
             text,
             offset: offset.unwrap_or(bytes.len() + 1),

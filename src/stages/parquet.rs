@@ -371,7 +371,7 @@ mod tests {
                 fingerprint: format!("{:016x}", u64::from(doc) * 7919),
                 meta: serde_json::Map::new(),
             },
-            fingerprint: (doc % 3 != 0).then_some(u64::MAX - u64::from(doc)),
+            fingerprint: (!doc.is_multiple_of(3)).then_some(u64::MAX - u64::from(doc)),
             tokens,
             shingles,
         }
