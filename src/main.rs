@@ -412,7 +412,7 @@ struct InputArgs {
     align_limit: u64,
 
     /// Worker threads [default: one per core]. Lookups in an index, which wait on the disk,
-    /// run on four times as many.
+    /// run on eight times as many (64 at most).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
     threads: Option<u64>,
 

@@ -397,8 +397,14 @@ pub struct Store {
 /// on this machine's two cores, checking 50, 350 and 3,000 documents against the synthetic
 /// million's index, its pages dropped from the page cache, took 0.84 to 0.93, 2.69 to 3.21
 /// and 3.06 to 3.35 s, against 1.36 to 1.48, 3.60 to 3.96 and 4.47 to 4.63 s on the 2 worker
-/// threads; with the file in the page cache, the same either way (BENCHMARKS.md).
-const LOOKUP_THREADS_PER_WORKER: usize = 4;
+/// threads; with 16, 0.72 to 0.80 s and 2.41 to 2.51 s for the 50 and the 350 (0.80 to 0.98
+/// and 2.77 to 2.82 with 8 in the same runs), the 3,000 no quicker, and 20 to 50 MB more at
+/// the peak. With the file in the page cache, the same either way (BENCHMARKS.md). At most
+/// [`LOOKUP_THREADS`] in all.
+const LOOKUP_THREADS_PER_WORKER: usize = 8;
+
+/// The most threads lookups run on, however many cores there are.
+const LOOKUP_THREADS: usize = 64;
 
 /// An index's [`ADDED`] postings: how many, and how many top bits of a shingle name its
 /// bucket there.
@@ -1931,12 +1937,14 @@ impl Store {
         Ok(all)
     }
 
-    /// Runs `lookups` on [`LOOKUP_THREADS_PER_WORKER`] threads for each worker thread, or on
-    /// the worker threads if those cannot be started.
+    /// Runs `lookups` on [`LOOKUP_THREADS_PER_WORKER`] threads for each worker thread (at most
+    /// [`LOOKUP_THREADS`]), or on the worker threads if those cannot be started.
     fn lookups<T: Send>(&self, lookups: impl FnOnce() -> T + Send) -> T {
         let pool = self.lookup_threads.get_or_init(|| {
             rayon::ThreadPoolBuilder::new()
-                .num_threads(rayon::current_num_threads() * LOOKUP_THREADS_PER_WORKER)
+                .num_threads(
+                    (rayon::current_num_threads() * LOOKUP_THREADS_PER_WORKER).min(LOOKUP_THREADS),
+                )
                 .thread_name(|i| format!("crosscheck-lookup-{i}"))
                 .build()
                 .ok()
