@@ -30,9 +30,9 @@ struct Written {
 }
 
 impl ReadOnlyFile {
-    /// Opens `path` for reading, and takes a shared lock on it, so that an `index add` or
-    /// `build` (which redb has lock it for itself alone) cannot write it meanwhile; `Ok(None)`
-    /// if one holds it now.
+    /// Opens `path` for reading, and takes a shared lock on it, so that an `index add` (for
+    /// which redb locks the file for itself alone) cannot write it meanwhile; `Ok(None)` if
+    /// one holds it now. (`index build` replaces the file rather than writing it.)
     pub(crate) fn open(path: &Path) -> io::Result<Option<ReadOnlyFile>> {
         let file = File::open(path)?;
         // flock, as redb's own lock: held until the file is closed.
