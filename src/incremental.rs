@@ -249,6 +249,8 @@ fn store_in_batches(
     if let Some(staged) = pending {
         builder.store(staged)?;
     }
+    // The postings gathered in runs, merged into the index's buckets (or its added ones).
+    progress.stage("postings", 0);
     builder.finish()
 }
 

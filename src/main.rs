@@ -256,6 +256,9 @@ enum IndexCommand {
         /// The index file to write.
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
+        /// Print how long each stage took to standard error, as `report --timings` does.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         input: InputArgs,
     },
@@ -267,6 +270,9 @@ enum IndexCommand {
         /// Files, directories or JSONL corpora.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Print how long each stage took to standard error, as `report --timings` does.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         input: InputArgs,
     },
@@ -698,7 +704,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if args.timings {
-        progress.print_timings(write_started.elapsed());
+        progress.print_timings(Some(write_started.elapsed()));
     }
     if let Some(code) = args.input.strict_failure(&report.warnings) {
         return Ok(code);
@@ -712,26 +718,34 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 
 fn index(command: IndexCommand) -> anyhow::Result<ExitCode> {
     let progress = Bar::new();
-    let (added, file, input) = match &command {
+    let (added, file, input, timings) = match &command {
         IndexCommand::Build {
             paths,
             output,
+            timings,
             input,
         } => (
             crosscheck::incremental::build(paths, output, &input.options()?, &progress)?,
             output,
             input,
+            *timings,
         ),
         IndexCommand::Add {
             index,
             paths,
+            timings,
             input,
         } => (
             crosscheck::incremental::add(index, paths, &input.options()?, &progress)?,
             index,
             input,
+            *timings,
         ),
     };
+    if timings {
+        // Nothing is written after the index, whose writing the stages count.
+        progress.print_timings(None);
+    }
     if let Some(summary) = warning_summary(&added.warnings) {
         eprintln!("crosscheck: {summary}");
         for warning in added.warnings.iter().take(5) {
@@ -972,7 +986,7 @@ fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if args.timings {
-        progress.print_timings(write_started.elapsed());
+        progress.print_timings(Some(write_started.elapsed()));
     }
     if args.out.output.is_some() || !matches!(args.format, ReportFormat::Human) {
         // The report went to a file or a machine: still tell a person about input problems.
@@ -1126,9 +1140,11 @@ impl Bar {
         }
     }
 
-    fn print_timings(&self, writing: Duration) {
+    /// Each stage's time, then `writing`'s (the output written after the stages, if any), then
+    /// the total.
+    fn print_timings(&self, writing: Option<Duration>) {
         let stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
-        let mut total = writing;
+        let mut total = writing.unwrap_or_default();
         // The last entry marks the end of the last stage.
         for pair in stages.windows(2) {
             let ((name, started, before), (_, finished, after)) = (pair[0], pair[1]);
@@ -1142,11 +1158,13 @@ impl Bar {
                     .unwrap_or_default()
             );
         }
-        eprintln!(
-            "crosscheck: {:>10} {:>8.1} ms",
-            "writing",
-            writing.as_secs_f64() * 1e3
-        );
+        if let Some(writing) = writing {
+            eprintln!(
+                "crosscheck: {:>10} {:>8.1} ms",
+                "writing",
+                writing.as_secs_f64() * 1e3
+            );
+        }
         eprintln!(
             "crosscheck: {:>10} {:>8.1} ms",
             "total",

@@ -394,6 +394,43 @@ mod against {
     }
 
     #[test]
+    fn timings_name_each_stage_of_an_index_build_and_add() {
+        let (dir, _) = indexed();
+        for args in [
+            &[
+                "index",
+                "build",
+                "collection",
+                "-o",
+                "timed.idx",
+                "--timings",
+            ][..],
+            &["index", "add", "timed.idx", "new", "--timings"][..],
+        ] {
+            let out = run_in(dir.path(), args);
+            assert!(out.status.success(), "{}", stderr(&out));
+            let err = stderr(&out);
+            let named: Vec<&str> = err
+                .lines()
+                .filter(|l| l.contains(" ms"))
+                .filter_map(|l| l.strip_prefix("crosscheck:"))
+                .filter_map(|l| l.split_whitespace().next())
+                .collect();
+            assert_eq!(
+                named,
+                ["reading", "chrome", "storing", "postings", "total"],
+                "{err}"
+            );
+        }
+        assert!(
+            stderr(&run_in(dir.path(), &["index", "add", "timed.idx", "new"]))
+                .lines()
+                .all(|l| !l.contains(" ms")),
+            "timings printed unasked"
+        );
+    }
+
+    #[test]
     fn timings_name_each_stage_of_a_check_with_or_without_an_index() {
         let (dir, _) = indexed();
         let stages = |args: &[&str]| {
