@@ -230,9 +230,8 @@ enum AddedBuckets<'a> {
 /// documents.
 #[derive(Default)]
 struct Found {
-    shingles: Vec<u64>,
-    /// Each shingle's place in `shingles`: one probe, where a binary search of the list
-    /// took a tenth of the samples of checking 3,000 documents (`perf`).
+    /// Each shingle's place in the lists below: one probe, where a binary search of the
+    /// shingles took a tenth of the samples of checking 3,000 documents (`perf`).
     places: FxHashMap<u64, u32>,
     /// Indexed documents holding each shingle.
     df: Vec<u32>,
@@ -256,12 +255,38 @@ impl Found {
         }
     }
 
+    /// Appends what was found of the shingles after this one's (their places not yet set).
     fn append(&mut self, mut other: Found) {
         let base = self.documents.len();
-        self.shingles.append(&mut other.shingles);
         self.df.append(&mut other.df);
         self.ends.extend(other.ends.iter().map(|end| base + end));
         self.documents.append(&mut other.documents);
+    }
+}
+
+/// The bucket of a table of postings read last, with its key.
+#[derive(Default)]
+struct LastBucket {
+    read: Option<(u64, Option<redb::AccessGuard<'static, &'static [u8]>>)>,
+}
+
+impl LastBucket {
+    /// The documents of `shingle` in `table`, whose buckets `bits` top bits name, packed;
+    /// the bucket is read only if it is not the one read last.
+    fn list(
+        &mut self,
+        table: &redb::ReadOnlyTable<u64, &'static [u8]>,
+        bits: u32,
+        shingle: u64,
+    ) -> Result<&[u8], redb::StorageError> {
+        let key = bucket_of(shingle, bits);
+        if self.read.as_ref().is_none_or(|(read, _)| *read != key) {
+            self.read = Some((key, table.get(key)?));
+        }
+        Ok(self
+            .read
+            .as_ref()
+            .map_or(&[][..], |(_, bucket)| list_in(bucket, shingle)))
     }
 }
 
@@ -405,6 +430,12 @@ const LOOKUP_THREADS_PER_WORKER: usize = 8;
 
 /// The most threads lookups run on, however many cores there are.
 const LOOKUP_THREADS: usize = 64;
+
+/// How many of `lookups` keys, in order, one lookup thread takes at a time: a few runs for
+/// each thread, so that they even out, of a few hundred keys at least.
+fn lookup_run(lookups: usize) -> usize {
+    (lookups / (4 * rayon::current_num_threads())).clamp(256, 16_384)
+}
 
 /// An index's [`ADDED`] postings: how many, and how many top bits of a shingle name its
 /// bucket there.
@@ -1497,7 +1528,8 @@ impl Store {
 
     /// Reads one indexed document back, with its chrome verdicts.
     pub fn document(&self, number: u32) -> Result<(Document, Chrome), StoreError> {
-        guarded(&self.path, || self.document_unguarded(number))
+        let mut one = self.documents(&[number])?;
+        Ok(one.pop().expect("one number, one document"))
     }
 
     /// Reads indexed documents back, with their chrome verdicts, in the order of `numbers`,
@@ -1978,37 +2010,23 @@ impl Store {
             Ok((postings, added))
         };
         let parts: Vec<Found> = self.lookups(|| {
-            let run = (shingles.len() / (4 * rayon::current_num_threads())).clamp(256, 16_384);
             shingles
-                .par_chunks(run)
+                .par_chunks(lookup_run(shingles.len()))
                 .map_init(open, |tables, run| {
                     let (postings, added) = tables.as_ref().map_err(Clone::clone)?;
                     let mut found = Found::default();
-                    // The bucket read last, of each table, with its key: the next shingle is
-                    // often in it too.
-                    let mut bucket = None;
-                    let mut bucket_added = None;
+                    // The bucket read last, of each table: the next shingle is often in it too.
+                    let mut bucket = LastBucket::default();
+                    let mut bucket_added = LastBucket::default();
                     for &shingle in run {
-                        let key = bucket_of(shingle, self.bucket_bits);
-                        if bucket.as_ref().is_none_or(|(k, _)| *k != key) {
-                            let read = postings.get(key).map_err(|e| damaged(path, e))?;
-                            bucket = Some((key, read));
-                        }
                         let bytes = bucket
-                            .as_ref()
-                            .map_or(&[][..], |(_, b)| list_in(b, shingle));
+                            .list(postings, self.bucket_bits, shingle)
+                            .map_err(|e| damaged(path, e))?;
                         let bytes_added = match added {
                             None => &[][..],
-                            Some((AddedBuckets::Table(table), bits)) => {
-                                let key = bucket_of(shingle, *bits);
-                                if bucket_added.as_ref().is_none_or(|(k, _)| *k != key) {
-                                    let read = table.get(key).map_err(|e| damaged(path, e))?;
-                                    bucket_added = Some((key, read));
-                                }
-                                bucket_added
-                                    .as_ref()
-                                    .map_or(&[][..], |(_, b)| list_in(b, shingle))
-                            }
+                            Some((AddedBuckets::Table(table), bits)) => bucket_added
+                                .list(table, *bits, shingle)
+                                .map_err(|e| damaged(path, e))?,
                             Some((AddedBuckets::Read(buckets), bits)) => buckets
                                 .get(&bucket_of(shingle, *bits))
                                 .and_then(|bucket| find_list(bucket, shingle))
@@ -2024,7 +2042,6 @@ impl Store {
                                 .documents
                                 .extend(unpack(bytes).chain(unpack(bytes_added)));
                         }
-                        found.shingles.push(shingle);
                         found.df.push(df as u32);
                         found.ends.push(found.documents.len());
                     }
@@ -2036,8 +2053,7 @@ impl Store {
         for part in parts {
             found.append(part);
         }
-        found.places = found
-            .shingles
+        found.places = shingles
             .iter()
             .enumerate()
             .map(|(i, &shingle)| (shingle, i as u32))
@@ -2141,14 +2157,6 @@ impl Store {
         })
     }
 
-    /// Reads one indexed document back, with its chrome verdicts.
-    fn document_unguarded(&self, number: u32) -> Result<(Document, Chrome), StoreError> {
-        let path = &self.path;
-        let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
-        let table = txn.open_table(DOCUMENTS).map_err(|e| damaged(path, e))?;
-        self.stored_document(&table, number)
-    }
-
     /// Document `number` of the documents' table.
     fn stored_document(
         &self,
@@ -2174,9 +2182,8 @@ impl Store {
         let txn = self.db.begin_read().map_err(|e| damaged(path, e))?;
         let tokens: Vec<Token> = tokens.into_iter().collect();
         let parts: Vec<Vec<(Token, u32)>> = self.lookups(|| {
-            let run = (tokens.len() / (4 * rayon::current_num_threads())).clamp(256, 16_384);
             tokens
-                .par_chunks(run)
+                .par_chunks(lookup_run(tokens.len()))
                 .map_init(
                     || txn.open_table(FREQUENCIES).map_err(|e| damaged(path, e)),
                     |table, run| {

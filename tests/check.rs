@@ -356,10 +356,7 @@ mod against {
     fn an_index_that_may_not_be_written_is_checked_against_and_left_as_it_was() {
         use std::os::unix::fs::PermissionsExt;
         let (dir, index) = indexed();
-        let writable = run_in(
-            dir.path(),
-            &["check", "new", "--against", "seeds.idx", "--format", "json"],
-        );
+        let writable = check_new_as_json(dir.path());
         assert_eq!(writable.status.code(), Some(1), "{}", stderr(&writable));
         let bytes = std::fs::read(&index).unwrap();
         std::fs::set_permissions(&index, std::fs::Permissions::from_mode(0o444)).unwrap();
@@ -393,6 +390,24 @@ mod against {
         );
     }
 
+    /// `check new --against seeds.idx --format json` in `dir`, as [`indexed`] left it.
+    fn check_new_as_json(dir: &Path) -> Output {
+        run_in(
+            dir,
+            &["check", "new", "--against", "seeds.idx", "--format", "json"],
+        )
+    }
+
+    /// The stages a `--timings` run names on standard error, in order, "total" last.
+    fn stage_names(stderr: &str) -> Vec<&str> {
+        stderr
+            .lines()
+            .filter(|l| l.contains(" ms"))
+            .filter_map(|l| l.strip_prefix("crosscheck:"))
+            .filter_map(|l| l.split_whitespace().next())
+            .collect()
+    }
+
     #[test]
     fn timings_name_each_stage_of_an_index_build_and_add() {
         let (dir, _) = indexed();
@@ -410,45 +425,31 @@ mod against {
             let out = run_in(dir.path(), args);
             assert!(out.status.success(), "{}", stderr(&out));
             let err = stderr(&out);
-            let named: Vec<&str> = err
-                .lines()
-                .filter(|l| l.contains(" ms"))
-                .filter_map(|l| l.strip_prefix("crosscheck:"))
-                .filter_map(|l| l.split_whitespace().next())
-                .collect();
             assert_eq!(
-                named,
+                stage_names(&err),
                 ["reading", "chrome", "storing", "postings", "total"],
                 "{err}"
             );
         }
+        let quiet = stderr(&run_in(dir.path(), &["index", "add", "timed.idx", "new"]));
         assert!(
-            stderr(&run_in(dir.path(), &["index", "add", "timed.idx", "new"]))
-                .lines()
-                .all(|l| !l.contains(" ms")),
-            "timings printed unasked"
+            stage_names(&quiet).is_empty(),
+            "timings printed unasked: {quiet}"
         );
     }
 
     #[test]
     fn timings_name_each_stage_of_a_check_with_or_without_an_index() {
         let (dir, _) = indexed();
-        let stages = |args: &[&str]| {
+        let timed = |args: &[&str]| {
             let out = run_in(dir.path(), args);
             assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
             // The findings still go to standard output, the timings to standard error.
             assert!(stdout(&out).contains(WRAPPED), "{}", stdout(&out));
-            let err = stderr(&out);
-            let named: Vec<String> = err
-                .lines()
-                .filter(|l| l.contains(" ms"))
-                .filter_map(|l| l.strip_prefix("crosscheck:"))
-                .filter_map(|l| l.split_whitespace().next())
-                .map(str::to_string)
-                .collect();
-            (named, err)
+            stderr(&out)
         };
-        let (against, err) = stages(&["check", "new", "--against", "seeds.idx", "--timings"]);
+        let err = timed(&["check", "new", "--against", "seeds.idx", "--timings"]);
+        let against = stage_names(&err);
         for stage in [
             "tokenizing",
             "indexing",
@@ -457,22 +458,20 @@ mod against {
             "writing",
             "total",
         ] {
-            assert!(against.iter().any(|s| s == stage), "no {stage} in {err}");
+            assert!(against.contains(&stage), "no {stage} in {err}");
         }
-        let (whole, err) = stages(&["check", "collection", "new", "--timings"]);
+        let err = timed(&["check", "collection", "new", "--timings"]);
+        let whole = stage_names(&err);
         for stage in ["tokenizing", "indexing", "verifying", "writing", "total"] {
-            assert!(whole.iter().any(|s| s == stage), "no {stage} in {err}");
+            assert!(whole.contains(&stage), "no {stage} in {err}");
         }
-        assert!(!whole.iter().any(|s| s == "loading"), "{err}");
+        assert!(!whole.contains(&"loading"), "{err}");
     }
 
     #[test]
     fn a_new_copy_is_found_in_the_index() {
         let (dir, _) = indexed();
-        let out = run_in(
-            dir.path(),
-            &["check", "new", "--against", "seeds.idx", "--format", "json"],
-        );
+        let out = check_new_as_json(dir.path());
         assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
         let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let finding = &value["findings"][0];
