@@ -1,17 +1,35 @@
-//! One benchmark per pipeline stage, on the bundled seed articles.
+//! One benchmark per pipeline stage, on one core: on the bundled seed articles (group
+//! `stages`), and on the first records of a JSONL corpus (group `corpus`: Reuters-21578 from
+//! ../shared, or `CROSSCHECK_BENCH_CORPUS`; `CROSSCHECK_BENCH_DOCUMENTS` records, 2,000 unless
+//! set).
 //!
 //! `cargo bench` runs them all; `cargo bench -- align` one group. Throughput is reported in
-//! bytes of article text, so stages compare with each other and with reading speed.
+//! bytes of article text (the whole group's, for every stage), so stages compare with each
+//! other and with reading speed, and a stage's share of the pipeline is its time over the
+//! group's `report`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use crosscheck::align::{AlignOptions, Profile, Weights, align};
-use crosscheck::chrome::{ChromeOptions, detect};
+use crosscheck::chrome::{Chrome, ChromeOptions, detect};
 use crosscheck::index::{IndexOptions, candidates, sign};
-use crosscheck::ingest::{Document, IngestOptions, ingest};
-use crosscheck::text::analyze;
+use crosscheck::ingest::{Document, IngestOptions, ingest, read_jsonl_from};
+use crosscheck::text::{Analysis, analyze};
 use crosscheck::{Options, report_documents};
+
+/// Records of the corpus the `corpus` group reads, unless `CROSSCHECK_BENCH_DOCUMENTS` says.
+const CORPUS_RECORDS: usize = 2_000;
+
+/// Every bench on one thread, so that a figure is a core's: the stages that run in parallel
+/// would otherwise show this machine's core count. Rayon takes the first setting made.
+fn one_core() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build_global();
+}
 
 fn seeds() -> Vec<Document> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
@@ -24,35 +42,82 @@ fn bytes(documents: &[Document]) -> u64 {
     documents.iter().map(|d| d.text.len() as u64).sum()
 }
 
-fn stages(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
-    let documents = seeds();
-    let size = bytes(&documents);
-
-    let mut group = c.benchmark_group("stages");
-    group.throughput(Throughput::Bytes(size));
-    group.bench_function("ingest", |b| {
-        b.iter(|| ingest(std::slice::from_ref(&root), &IngestOptions::default()))
-    });
-    group.bench_function("chrome", |b| {
-        b.iter(|| detect(&documents, &ChromeOptions::default()))
-    });
-    let chrome = detect(&documents, &ChromeOptions::default());
-    let analyze_all = || -> Vec<_> {
-        documents
-            .iter()
-            .zip(&chrome)
-            .map(|(d, c)| {
-                analyze(
-                    d.line_texts()
-                        .enumerate()
-                        .map(|(i, l)| (l, !c.is_chrome(i))),
-                )
-            })
-            .collect()
+/// The `corpus` group's input: its path, its first records as raw JSONL, and the documents
+/// they hold. `None`, with the reason on stderr, when there is none to read.
+fn corpus_sample() -> Option<(PathBuf, Vec<u8>, Vec<Document>)> {
+    let path = std::env::var_os("CROSSCHECK_BENCH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/reuters21578.jsonl")
+        });
+    let records = match std::env::var("CROSSCHECK_BENCH_DOCUMENTS") {
+        Err(_) => CORPUS_RECORDS,
+        Ok(n) => match n.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                eprintln!(
+                    "corpus: CROSSCHECK_BENCH_DOCUMENTS={n:?} is not a positive number; group skipped"
+                );
+                return None;
+            }
+        },
     };
-    group.bench_function("tokenize", |b| b.iter(analyze_all));
-    let analyses = analyze_all();
+    let text = match std::fs::read(&path) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!(
+                "corpus: cannot read {} ({error}); group skipped",
+                path.display()
+            );
+            return None;
+        }
+    };
+    // The first `records` lines, each with its newline.
+    let end = text
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .nth(records - 1)
+        .map_or(text.len(), |(at, _)| at + 1);
+    let jsonl = text[..end].to_vec();
+    let mut warnings = Vec::new();
+    let documents = read_jsonl_from(&jsonl[..], &path, &IngestOptions::default(), &mut warnings);
+    eprintln!(
+        "corpus: {} documents, {:.1} MB of text, from the first {} lines of {} ({} warnings)",
+        documents.len(),
+        bytes(&documents) as f64 / 1e6,
+        jsonl.iter().filter(|&&b| b == b'\n').count(),
+        path.display(),
+        warnings.len()
+    );
+    (!documents.is_empty()).then_some((path, jsonl, documents))
+}
+
+/// Each document's sentences and tokens, its chrome lines (`chrome`) left out.
+fn analyses_of(documents: &[Document], chrome: &[Chrome]) -> Vec<Analysis> {
+    documents
+        .iter()
+        .zip(chrome)
+        .map(|(d, c)| {
+            analyze(
+                d.line_texts()
+                    .enumerate()
+                    .map(|(i, l)| (l, !c.is_chrome(i))),
+            )
+        })
+        .collect()
+}
+
+/// The stages after reading, each over all of `documents`: chrome, tokenizing, signing,
+/// candidate search, alignment of every candidate pair, claim extraction, and the whole
+/// report in process.
+fn pipeline(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, documents: &[Document]) {
+    group.bench_function("chrome", |b| {
+        b.iter(|| detect(documents, &ChromeOptions::default()))
+    });
+    let chrome = detect(documents, &ChromeOptions::default());
+    group.bench_function("tokenize", |b| b.iter(|| analyses_of(documents, &chrome)));
+    let analyses = analyses_of(documents, &chrome);
     group.bench_function("sign", |b| {
         b.iter(|| {
             analyses
@@ -64,6 +129,35 @@ fn stages(c: &mut Criterion) {
     let signatures: Vec<_> = analyses.iter().map(|a| sign(&a.tokens, 3)).collect();
     group.bench_function("candidates", |b| {
         b.iter(|| candidates(&signatures, &IndexOptions::default()))
+    });
+    // Verification: what it makes of each document of a candidate pair before aligning it
+    // (here every document's), then each pair's alignment.
+    let (pairs, _) = candidates(&signatures, &IndexOptions::default());
+    let weights = Weights::from_analyses(&analyses);
+    let profiles_of =
+        || -> Vec<Profile> { analyses.iter().map(|a| Profile::new(a, &weights)).collect() };
+    group.bench_function("profile", |b| b.iter(profiles_of));
+    let profiles = profiles_of();
+    eprintln!(
+        "{name}: {} documents; candidate pairs aligned: {}",
+        documents.len(),
+        pairs.len()
+    );
+    group.bench_function("align", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|p| {
+                    align(
+                        &profiles[p.a as usize],
+                        &profiles[p.b as usize],
+                        &AlignOptions::default(),
+                    )
+                    .pairs
+                    .len()
+                })
+                .sum::<usize>()
+        })
     });
     // Claim extraction reads each body sentence, as the report does.
     let sentences: Vec<String> = documents
@@ -80,9 +174,24 @@ fn stages(c: &mut Criterion) {
         })
     });
     group.bench_function("report", |b| {
-        b.iter(|| report_documents(documents.clone(), Vec::new(), &Options::default()))
+        b.iter(|| report_documents(documents.to_vec(), Vec::new(), &Options::default()))
     });
+}
+
+fn stages(c: &mut Criterion) {
+    one_core();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+    let documents = seeds();
+    let size = bytes(&documents);
+
+    let mut group = c.benchmark_group("stages");
+    group.throughput(Throughput::Bytes(size));
+    group.bench_function("ingest", |b| {
+        b.iter(|| ingest(std::slice::from_ref(&root), &IngestOptions::default()))
+    });
+    pipeline(&mut group, "stages", &documents);
     group.finish();
+    let analyses = analyses_of(&documents, &detect(&documents, &ChromeOptions::default()));
 
     // The one real pair: 002 (spun) against 004 (wrapped), 1,300 body words each.
     let weights = Weights::from_analyses(&analyses);
@@ -96,20 +205,32 @@ fn stages(c: &mut Criterion) {
         b.iter(|| align(&spun, &wrapped, &AlignOptions::default()))
     });
     group.finish();
+}
 
-    // What verification makes of each document of a candidate pair before aligning it.
-    let mut group = c.benchmark_group("profile");
-    group.throughput(Throughput::Bytes(
-        documents.iter().map(|d| d.text.len() as u64).sum(),
-    ));
-    group.bench_function("seeds", |b| {
+/// The stages on thousands of real news stories: candidate search and alignment only show
+/// their cost among many documents, and claims and chrome on text the seeds do not hold.
+fn corpus(c: &mut Criterion) {
+    one_core();
+    let Some((path, jsonl, documents)) = corpus_sample() else {
+        return;
+    };
+    let mut group = c.benchmark_group("corpus");
+    group.throughput(Throughput::Bytes(bytes(&documents)));
+    // Ten runs of the whole report take more than criterion's five seconds.
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("ingest", |b| {
         b.iter(|| {
-            analyses
-                .iter()
-                .map(|a| Profile::new(a, &weights))
-                .collect::<Vec<_>>()
+            read_jsonl_from(
+                &jsonl[..],
+                &path,
+                &IngestOptions::default(),
+                &mut Vec::new(),
+            )
         })
     });
+    pipeline(&mut group, "corpus", &documents);
     group.finish();
 }
 
@@ -176,5 +297,5 @@ fn diff(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, stages, diff);
+criterion_group!(benches, stages, corpus, diff);
 criterion_main!(benches);
