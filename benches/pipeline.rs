@@ -110,8 +110,12 @@ fn analyses_of(documents: &[Document], chrome: &[Chrome]) -> Vec<Analysis> {
 
 /// The stages after reading, each over all of `documents`: chrome, tokenizing, signing,
 /// candidate search, verification (profiles, then the alignment of every candidate pair),
-/// claim extraction, and the whole report in process.
-fn pipeline(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, documents: &[Document]) {
+/// claim extraction, and the whole report in process. Gives back the documents' analyses.
+fn pipeline(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    documents: &[Document],
+) -> Vec<Analysis> {
     group.bench_function("chrome", |b| {
         b.iter(|| detect(documents, &ChromeOptions::default()))
     });
@@ -177,6 +181,7 @@ fn pipeline(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, documents: &[D
     group.bench_function("report", |b| {
         b.iter(|| report_documents(documents.to_vec(), Vec::new(), &Options::default()))
     });
+    analyses
 }
 
 fn stages(c: &mut Criterion) {
@@ -190,9 +195,8 @@ fn stages(c: &mut Criterion) {
     group.bench_function("ingest", |b| {
         b.iter(|| ingest(std::slice::from_ref(&root), &IngestOptions::default()))
     });
-    pipeline(&mut group, "stages", &documents);
+    let analyses = pipeline(&mut group, "stages", &documents);
     group.finish();
-    let analyses = analyses_of(&documents, &detect(&documents, &ChromeOptions::default()));
 
     // The one real pair: 002 (spun) against 004 (wrapped), 1,300 body words each.
     let weights = Weights::from_analyses(&analyses);
