@@ -396,11 +396,33 @@ pub fn wire_attribution(document: &Document) -> Option<(u32, String)> {
             || lower.contains("(ap)")
             || lower.contains("(afp)");
         if attribution {
-            let text: String = line.trim().chars().take(80).collect();
-            return Some((document.lines[index].number, text));
+            return Some((document.lines[index].number, quoted(line.trim(), 80)));
         }
     }
     None
+}
+
+/// `text` whole if it has at most `max` characters; otherwise its words that fit in `max - 1`,
+/// then "…", so that a quoted line never ends inside a name.
+fn quoted(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let end = text
+        .char_indices()
+        .nth(max - 1)
+        .map_or(text.len(), |(at, _)| at);
+    let (room, next) = text.split_at(end);
+    let cut = if next.starts_with(char::is_whitespace) {
+        room.len()
+    } else {
+        // A single word longer than the room is cut where the room ends.
+        room.rfind(char::is_whitespace)
+            .filter(|&at| at > 0)
+            .unwrap_or(room.len())
+    };
+    let kept = room[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == ',');
+    format!("{kept}…")
 }
 
 #[cfg(test)]
@@ -440,5 +462,22 @@ mod tests {
         assert_eq!(wire_attribution(&doc).map(|(line, _)| line), Some(3));
         let plain = Document::from_text("p", "p.txt", "He told The Associated Press he was fine.");
         assert_eq!(wire_attribution(&plain), None);
+    }
+
+    #[test]
+    fn a_long_attribution_is_quoted_to_a_word_boundary() {
+        let line = "Associated Press writers Gerald Imray in Cape Town, South Africa, and Qassim \
+                    Abdul-Zahra in Baghdad contributed.";
+        let doc = Document::from_text("d", "d.txt", line);
+        let (_, text) = wire_attribution(&doc).expect("an attribution");
+        assert_eq!(
+            text,
+            "Associated Press writers Gerald Imray in Cape Town, South Africa, and Qassim…"
+        );
+        assert_eq!(quoted("short line", 80), "short line");
+        assert_eq!(quoted("one two three", 8), "one two…");
+        assert_eq!(quoted("one two, three", 9), "one two…");
+        assert_eq!(quoted("unbreakableword", 6), "unbre…");
+        assert_eq!(quoted("ééééé ééééé", 7), "ééééé…");
     }
 }
