@@ -140,6 +140,8 @@ fn plain_output_marks_changed_words_and_collapses_chrome() {
         text.contains("⋯ 23 lines of page chrome (lines 1-23)"),
         "{text}"
     );
+    assert!(text.contains("⋯ 1 line of page chrome (line 13)"), "{text}");
+    assert!(!text.contains("(lines 13-13)"), "{text}");
     assert!(!text.contains("You May Also Like"));
     assert!(!text.contains('\x1b'));
     let expanded = run(&[

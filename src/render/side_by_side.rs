@@ -166,11 +166,13 @@ pub fn render(
                 }
                 let count = text.len();
                 let noun = if count == 1 { "line" } else { "lines" };
+                let span = if lines[0] == lines[1] {
+                    format!("line {}", lines[0])
+                } else {
+                    format!("lines {}-{}", lines[0], lines[1])
+                };
                 let summary = vec![(
-                    format!(
-                        "⋯ {count} {noun} of page chrome (lines {}-{})",
-                        lines[0], lines[1]
-                    ),
+                    format!("⋯ {count} {noun} of page chrome ({span})"),
                     Style::Dim,
                 )];
                 if *in_a {
