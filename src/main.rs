@@ -910,11 +910,18 @@ fn claims(args: ClaimsArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Human => {
-            for (id, line, column, _, claim) in &rows {
+            // Each row starts with its place, `document:line:column` as compilers and grep
+            // write it, padded to the widest so that the columns after it line up.
+            let places: Vec<String> = rows
+                .iter()
+                .map(|(id, line, column, _, _)| format!("{id}:{line}:{column}"))
+                .collect();
+            let width = places.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+            for (place, (_, _, _, _, claim)) in places.iter().zip(&rows) {
                 let value = claim.describe();
                 writeln!(
                     out,
-                    "{id}:{line}:{column}  {:<9} {:<24} {:<18} {}",
+                    "{place:<width$}  {:<9} {:<24} {:<18} {}",
                     format!("{:?}", claim.kind).to_lowercase(),
                     value,
                     claim.unit.as_deref().unwrap_or(""),

@@ -455,6 +455,31 @@ fn claims_command_reads_across_wrapped_lines_and_cites_line_and_column() {
 }
 
 #[test]
+fn claims_command_lines_up_its_columns_whatever_the_width_of_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("figures.txt");
+    // Places of different widths: line 1 column 9, line 1 column 123, line 12 column 1.
+    let long = format!("He paid {} 30 dollars.", "x ".repeat(50));
+    let text = format!(
+        "He counted 40 sheep. {long}\n{}\n250 boats sailed.\n",
+        "\n".repeat(9)
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = run(&["claims", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = stdout.lines().collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    // The kind column starts at the same character on every row.
+    let kind_at: Vec<usize> = rows
+        .iter()
+        .map(|row| row.find("quantity").or_else(|| row.find("money")).unwrap())
+        .collect();
+    assert!(kind_at.iter().all(|&k| k == kind_at[0]), "{stdout}");
+    assert!(rows[2].contains(":12:1 "), "{stdout}");
+}
+
+#[test]
 fn the_report_is_the_same_on_one_thread_and_on_four_and_from_run_to_run() {
     // Seeds, the cross-document fixtures and a JSONL of near-copies together: every stage that
     // runs in parallel (chrome, tokenizing, signing, verifying, cross-checking) has work to do.
