@@ -207,6 +207,28 @@ fn unsupported_files_are_listed() {
 }
 
 #[test]
+fn a_folder_with_nothing_to_read_is_named_and_the_rest_still_read() {
+    let dir = seed_copy();
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join(".draft.txt"), "A hidden draft.").unwrap();
+    let (seeds, empty_arg) = (dir.path().to_str().unwrap(), empty.path().to_str().unwrap());
+    let report = report_json(&[seeds, empty_arg]);
+    let (_, path, line, message) = warning_of_kind(&report, "empty");
+    assert_eq!((path.as_str(), line), (empty_arg, None));
+    assert!(
+        message.contains("no file to read") && message.contains("--no-ignore"),
+        "{message}"
+    );
+    assert_pair_still_found(&report);
+    // The seeds' folder gave documents, so it has no such warning; with --no-ignore the
+    // hidden draft is read and the empty folder is no longer empty.
+    assert_eq!(warnings(&report).len(), 1, "{:?}", warnings(&report));
+    let all = report_json(&["--no-ignore", seeds, empty_arg]);
+    assert!(warnings(&all).is_empty(), "{:?}", warnings(&all));
+    assert_eq!(all["documents"].as_array().unwrap().len(), 6);
+}
+
+#[test]
 fn a_missing_path_is_a_one_line_error_and_exit_2() {
     let out = run(&["report", "no/such/folder"]);
     assert_eq!(out.status.code(), Some(2));

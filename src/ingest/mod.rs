@@ -177,7 +177,7 @@ pub enum WarningKind {
     InvalidUtf8,
     /// Holds NUL bytes: skipped.
     Binary,
-    /// No text at all: skipped.
+    /// No text at all: skipped. Also a folder named on the command line with no file to read.
     Empty,
     /// Could not be read (permissions, vanished, broken link): skipped.
     Unreadable,
@@ -295,7 +295,24 @@ impl Plan {
             if fs::symlink_metadata(root).is_err() {
                 return Err(IngestError::NotFound(root.clone()));
             }
+            let before = (tasks.len(), warnings.len());
             collect_files(root, options, &mut tasks, &mut warnings);
+            if (tasks.len(), warnings.len()) == before && root.is_dir() {
+                // Not a problem with any file, but a folder named on the command line that
+                // gives nothing is most often the wrong folder: say so rather than report on
+                // nothing.
+                let hidden = if options.no_ignore {
+                    ""
+                } else {
+                    " (hidden and ignored files were not looked at; --no-ignore reads them)"
+                };
+                warnings.push(warning(
+                    root,
+                    None,
+                    WarningKind::Empty,
+                    &format!("folder holds no file to read{hidden}"),
+                ));
+            }
         }
         Ok(Plan { tasks, warnings })
     }
