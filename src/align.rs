@@ -123,6 +123,9 @@ pub struct Profile {
     /// The document's names and figures ([`Analysis::keys`]) with their weights, looked up
     /// once rather than for every pair (see [`crate::judge::key_agreement`]).
     pub(crate) keys: Vec<(Token, f32)>,
+    /// The tokens (indices into `postings.keys`, ascending) of every sentence's prefix: see
+    /// [`Scored::worth_scoring`].
+    prefix: Vec<u32>,
 }
 
 impl Profile {
@@ -148,8 +151,10 @@ impl Profile {
             starts: Vec::new(),
             sentences: Vec::with_capacity(pairs.len()),
         };
+        let mut key_weights = Vec::new();
         for run in pairs.chunk_by(|x, y| x.0 == y.0) {
             let (token, weight) = (run[0].0, weights.weight(run[0].0));
+            key_weights.push(weight);
             postings.keys.push(token);
             postings.starts.push(postings.sentences.len() as u32);
             for &(_, j) in run {
@@ -182,6 +187,7 @@ impl Profile {
         by_exact.sort_unstable();
         let words = analysis.words();
         let order = order_key(&sentences, words);
+        let prefix = prefix_keys(&sentences, &postings, &key_weights);
         Profile {
             sentences,
             words,
@@ -189,7 +195,107 @@ impl Profile {
             by_exact,
             order,
             keys,
+            prefix,
         }
+    }
+}
+
+/// The sentence similarity the prefixes of [`Profile`] are cut for: the judge's least
+/// similarity for a passage reused ([`crate::judge::JudgeOptions::partial_similarity`]).
+const PREFIX_SIMILARITY: f32 = 0.7;
+
+/// Bands of weight in which `prefix_keys` orders a document's tokens: eighths of an octave,
+/// from 64 (with all heavier) down to 1/16 (with all lighter). Weights run from about 0.1
+/// (a function word) to 30 (a figure found once).
+const WEIGHT_BANDS: usize = 88;
+
+/// The top twelve bits of the weights in the heaviest band: those of 64.0f32 and the seven
+/// eighths of an octave above it.
+const HEAVIEST_BITS: usize = ((64.0f32.to_bits() >> 20) + 7) as usize;
+
+/// Relative room left for rounding wherever a similarity bound is worked out: sums of f32
+/// weights taken in another order differ by far less.
+const BOUND_SLACK: f64 = 1e-4;
+
+/// Every sentence's prefix for [`PREFIX_SIMILARITY`], as indices into `postings.keys`
+/// (ascending); `weights` are the keys' weights.
+///
+/// A sentence's prefix is its heaviest tokens (in bands of weight; ties by token), taken
+/// until the weight of those left is under `t * norm / (2 - t)`. If two sentences score `t`
+/// or more, the weight they share is at least that much (it is at least
+/// `t * (norm_x + norm_y) / 2`, and at most `norm_y`), so it cannot lie wholly outside
+/// either prefix; and since every document orders tokens the same way (by their collection
+/// weight), their prefixes share a token: take the prefix that ends first in that order;
+/// a shared token inside it lies inside the other one too. (Prefix filtering, as in the
+/// set-similarity joins of Chaudhuri et al. 2006 and Bayardo et al. 2007.)
+fn prefix_keys(sentences: &[SentenceVector], postings: &Postings, weights: &[f32]) -> Vec<u32> {
+    let t = PREFIX_SIMILARITY as f64 * (1.0 - BOUND_SLACK);
+    let mut left: Vec<f64> = sentences
+        .iter()
+        .map(|s| s.tokens.iter().map(|&(_, w)| w as f64).sum())
+        .collect();
+    let needed: Vec<f64> = left.iter().map(|&norm| t * norm / (2.0 - t)).collect();
+    // The document's tokens heaviest first, ties by token, in bands of weight an eighth of an
+    // octave wide (any order the same for every document will do; the heaviest first keep
+    // prefixes short): a counting sort, since every profile is cut and a document has
+    // hundreds of tokens. A positive f32's bits order as it does, and its top twelve are its
+    // exponent and the first three bits of its mantissa.
+    let band = |w: f32| {
+        let bits = (w.to_bits() >> 20) as usize;
+        HEAVIEST_BITS - bits.clamp(HEAVIEST_BITS - (WEIGHT_BANDS - 1), HEAVIEST_BITS)
+    };
+    let mut starts = [0u32; WEIGHT_BANDS + 1];
+    for &w in weights {
+        starts[band(w) + 1] += 1;
+    }
+    for b in 0..WEIGHT_BANDS {
+        starts[b + 1] += starts[b];
+    }
+    let mut heaviest = vec![0u32; weights.len()];
+    for (k, &w) in weights.iter().enumerate() {
+        let slot = &mut starts[band(w)];
+        heaviest[*slot as usize] = k as u32;
+        *slot += 1;
+    }
+    let mut in_prefix = vec![false; weights.len()];
+    for k in heaviest {
+        let k = k as usize;
+        let (begin, end) = postings.run(k);
+        for &s in &postings.sentences[begin as usize..end as usize] {
+            let s = s as usize;
+            if left[s] >= needed[s] {
+                left[s] -= weights[k] as f64;
+                in_prefix[k] = true;
+            }
+        }
+    }
+    // Sized exactly: a block of verification holds a hundred thousand profiles.
+    let mut prefix = Vec::with_capacity(in_prefix.iter().filter(|&&x| x).count());
+    prefix.extend((0..weights.len() as u32).filter(|&k| in_prefix[k as usize]));
+    prefix
+}
+
+/// The similarity of two sentences counting every token they share, as [`Scored::new`]
+/// scores them but in f64: at least what it gives them, which leaves out tokens found in too
+/// many sentences.
+fn similarity_bound(x: &SentenceVector, y: &SentenceVector) -> f64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0f64);
+    while let (Some(&(a, w)), Some(&(b, _))) = (x.tokens.get(i), y.tokens.get(j)) {
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += w as f64;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let denominator = x.norm as f64 + y.norm as f64;
+    if denominator > 0.0 {
+        2.0 * shared / denominator
+    } else {
+        0.0
     }
 }
 
@@ -391,6 +497,58 @@ impl<'a> Scored<'a> {
             swapped,
             points,
         }
+    }
+
+    /// Whether the sentence pairs of `lhs` and `rhs` are worth scoring for `reach`, told
+    /// before scoring them: `false` is a promise that [`Scored::may_reach`] would say `false`,
+    /// `true` only a maybe.
+    ///
+    /// Where a full duplicate is out of the question, only a passage is left, and a passage
+    /// needs one sentence pair at `reach.passage_similarity` or more: the same wording, or
+    /// two sentences whose prefixes (see `prefix_keys`) share a token. Those are few, and
+    /// each is bounded by `similarity_bound` on its own; most candidates share stock
+    /// phrases and names and no sentence close enough, and are turned away here at a small
+    /// part of the cost of scoring every pair of their sentences that shares a token.
+    pub fn worth_scoring(lhs: &Profile, rhs: &Profile, reach: &Reach) -> bool {
+        if reach.full || reach.passage_similarity < PREFIX_SIMILARITY {
+            return true;
+        }
+        if meet(
+            lhs.by_exact.iter().map(|x| x.0),
+            rhs.by_exact.iter().map(|x| x.0),
+        ) {
+            return true;
+        }
+        // `may_hold_a_passage` widens its test for rounding by 1e-6; this by far more.
+        let least = reach.passage_similarity as f64 * (1.0 - BOUND_SLACK);
+        let (ours, theirs) = (&lhs.postings, &rhs.postings);
+        let (mut x, mut y) = (0, 0);
+        while let (Some(&kx), Some(&ky)) = (lhs.prefix.get(x), rhs.prefix.get(y)) {
+            let (tx, ty) = (ours.keys[kx as usize], theirs.keys[ky as usize]);
+            match tx.cmp(&ty) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    let (bx, ex) = ours.run(kx as usize);
+                    let (by, ey) = theirs.run(ky as usize);
+                    // A token in many sentences of both: not worth bounding pair by pair.
+                    if (ex - bx) as u64 * (ey - by) as u64 > MOST_PAIRS_BOUNDED {
+                        return true;
+                    }
+                    for &i in &ours.sentences[bx as usize..ex as usize] {
+                        for &j in &theirs.sentences[by as usize..ey as usize] {
+                            let (a, b) = (&lhs.sentences[i as usize], &rhs.sentences[j as usize]);
+                            if similarity_bound(a, b) >= least {
+                                return true;
+                            }
+                        }
+                    }
+                    x += 1;
+                    y += 1;
+                }
+            }
+        }
+        false
     }
 
     /// Whether the alignment could reach `reach`: a full duplicate (where `reach.full`
@@ -654,6 +812,23 @@ fn score_pairs(lhs: &Profile, rhs: &Profile, options: &AlignOptions) -> Vec<Poin
     points
 }
 
+/// Most sentence pairs [`Scored::worth_scoring`] bounds for one shared prefix token before it
+/// gives up and lets the pair be scored.
+const MOST_PAIRS_BOUNDED: u64 = 64;
+
+/// Whether two ascending sequences hold a common item.
+fn meet(mut xs: impl Iterator<Item = u64>, mut ys: impl Iterator<Item = u64>) -> bool {
+    let (mut x, mut y) = (xs.next(), ys.next());
+    while let (Some(a), Some(b)) = (x, y) {
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => x = xs.next(),
+            std::cmp::Ordering::Greater => y = ys.next(),
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
 /// Scores the pairs of sentences that share a token, for sentences not already paired whole.
 fn score_shared_tokens(
     lhs: &Profile,
@@ -836,6 +1011,7 @@ impl MaxFenwick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::judge::JudgeOptions;
     use crate::text::analyze;
 
     fn profiles(a: &str, b: &str) -> (Profile, Profile) {
@@ -912,6 +1088,37 @@ mod tests {
         let alignment = align(&a, &b, &AlignOptions::default());
         assert!(alignment.pairs.is_empty(), "{:?}", alignment.pairs);
         assert_eq!(alignment.similarity, 0.0);
+    }
+
+    #[test]
+    fn only_a_sentence_close_enough_for_a_passage_is_worth_scoring() {
+        let passage = JudgeOptions::default().reach(false);
+        // The same names in other sentences: nothing a passage could be.
+        let related = "North Korea tested a missile over the sea on Tuesday.\n\
+            Putin met farmers in the Volga region to talk about grain and troops.\n\
+            Mediazona is based in Riga and publishes in Russian.";
+        let (a, b) = profiles(STORY, related);
+        let options = AlignOptions::default();
+        assert!(!Scored::new(&a, &b, &options).may_reach(&passage));
+        assert!(!Scored::worth_scoring(&a, &b, &passage));
+        assert!(!Scored::worth_scoring(&b, &a, &passage));
+        // Unless a full duplicate is possible, which the gate leaves to the scores.
+        assert!(Scored::worth_scoring(
+            &a,
+            &b,
+            &JudgeOptions::default().reach(true)
+        ));
+        // One sentence spun, the rest unrelated: that sentence could start a passage.
+        let one = "Putin stated that 700,000 Russian troops are fighting in Ukraine.\n\
+            Cocoa arrivals in Bahia rose during the week.";
+        let (a, b) = profiles(STORY, one);
+        assert!(Scored::worth_scoring(&a, &b, &passage));
+        // One sentence the same, word for word.
+        let (a, b) = profiles(
+            STORY,
+            "Mediazona collected the names of over 160,000 troops killed.",
+        );
+        assert!(Scored::worth_scoring(&a, &b, &passage));
     }
 
     #[test]
@@ -1057,6 +1264,41 @@ mod tests {
             }
 
             #[test]
+            fn worth_scoring_turns_away_no_pair_with_a_sentence_close_enough(
+                a in wordy_text(),
+                b in wordy_text(),
+                cut in 0usize..4,
+                passage_similarity in 0.6f32..1.0,
+            ) {
+                // Near copies of a's sentences (a word cut from each, so rarely the same
+                // wording), then b's own.
+                let near = a.lines().map(|l| {
+                    let mut words: Vec<&str> = l.trim_end_matches('.').split(' ').collect();
+                    if words.len() > 1 {
+                        words.remove(cut % words.len());
+                    }
+                    words.join(" ") + ".\n"
+                });
+                let b: String = near.chain(b.lines().map(|l| l.to_string() + "\n")).collect();
+                let (pa, pb) = profiles(&a, &b);
+                let options = AlignOptions::default();
+                // One pair at the passage's similarity is all it takes, with one in a row.
+                let reach = Reach {
+                    full: false,
+                    coverage_each: 0.5,
+                    similarity: 0.42,
+                    coverage_either: 0.9,
+                    in_a_row: 1,
+                    passage_similarity,
+                };
+                for (x, y) in [(&pa, &pb), (&pb, &pa)] {
+                    if Scored::new(x, y, &options).may_reach(&reach) {
+                        prop_assert!(Scored::worth_scoring(x, y, &reach));
+                    }
+                }
+            }
+
+            #[test]
             fn an_alignment_reaches_nothing_may_reach_rules_out(
                 a in wordy_text(),
                 b in wordy_text(),
@@ -1109,6 +1351,10 @@ mod tests {
                 let (ab, ba) = (Scored::new(&pa, &pb, &options), Scored::new(&pb, &pa, &options));
                 if full_reached || passage_reached {
                     prop_assert!(ab.may_reach(&reach) && ba.may_reach(&reach));
+                }
+                if ab.may_reach(&reach) || ba.may_reach(&reach) {
+                    prop_assert!(Scored::worth_scoring(&pa, &pb, &reach));
+                    prop_assert!(Scored::worth_scoring(&pb, &pa, &reach));
                 }
                 // The bounds at their tightest: thresholds this very alignment meets exactly.
                 let exactly = Reach {

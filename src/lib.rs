@@ -780,11 +780,14 @@ fn gate<'p>(
     let full = options
         .judge
         .keys_may_agree(&a.0.analysis, &b.0.analysis, agreement);
+    let reach = options.judge.reach(full);
+    // Of the rest, most have no sentence close enough to another for a passage.
+    if !align::Scored::worth_scoring(a.1, b.1, &reach) {
+        return None;
+    }
     // Most fall short of any verdict on their scored sentences alone.
     let scored = align::Scored::new(a.1, b.1, &options.align);
-    scored
-        .may_reach(&options.judge.reach(full))
-        .then_some(scored)
+    scored.may_reach(&reach).then_some(scored)
 }
 
 /// Builds the report from verified pairs (indices into `documents`), filling in the clusters,
