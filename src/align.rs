@@ -538,6 +538,11 @@ impl<'a> Scored<'a> {
                     for &i in &ours.sentences[bx as usize..ex as usize] {
                         for &j in &theirs.sentences[by as usize..ey as usize] {
                             let (a, b) = (&lhs.sentences[i as usize], &rhs.sentences[j as usize]);
+                            // Two sentences share at most the lighter one's weight.
+                            let (na, nb) = (a.norm as f64, b.norm as f64);
+                            if 2.0 * na.min(nb) * (1.0 + BOUND_SLACK) < least * (na + nb) {
+                                continue;
+                            }
                             if similarity_bound(a, b) >= least {
                                 return true;
                             }
