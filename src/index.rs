@@ -889,7 +889,13 @@ mod tests {
                 let range = HashRange::new(part, parts);
                 let mut one = Vec::new();
                 shingles_in(&tokens, 3, range, &mut one);
-                assert!(one.iter().all(|&h| part_of(h, parts) == part));
+                // This range's shingles, in reading order, as `shingles_in` promises.
+                let in_range: Vec<u64> = all
+                    .iter()
+                    .copied()
+                    .filter(|&h| part_of(h, parts) == part)
+                    .collect();
+                assert_eq!(one, in_range, "range {part} of {parts}");
                 union.extend(one);
             }
             // Each shingle in exactly one range, repeats and all.
