@@ -1267,15 +1267,17 @@ mod tests {
             fn worth_scoring_turns_away_no_pair_with_a_sentence_close_enough(
                 a in wordy_text(),
                 b in wordy_text(),
-                cut in 0usize..4,
+                cut in 1usize..4,
                 passage_similarity in 0.6f32..1.0,
             ) {
-                // Near copies of a's sentences (a word cut from each, so rarely the same
-                // wording), then b's own.
+                // Near copies of a's sentences (up to three words cut from each, so rarely
+                // the same wording), then b's own.
                 let near = a.lines().map(|l| {
                     let mut words: Vec<&str> = l.trim_end_matches('.').split(' ').collect();
-                    if words.len() > 1 {
-                        words.remove(cut % words.len());
+                    for _ in 0..cut {
+                        if words.len() > 1 {
+                            words.remove(cut % words.len());
+                        }
                     }
                     words.join(" ") + ".\n"
                 });
@@ -1292,8 +1294,15 @@ mod tests {
                     passage_similarity,
                 };
                 for (x, y) in [(&pa, &pb), (&pb, &pa)] {
-                    if Scored::new(x, y, &options).may_reach(&reach) {
+                    let scored = Scored::new(x, y, &options);
+                    if scored.may_reach(&reach) {
                         prop_assert!(Scored::worth_scoring(x, y, &reach));
+                    }
+                    // At the edge: a passage as similar as the best pair, no more.
+                    let best = scored.points.iter().map(|p| p.similarity).fold(0.0, f32::max);
+                    let edge = Reach { passage_similarity: best, ..reach };
+                    if best >= PREFIX_SIMILARITY && scored.may_reach(&edge) {
+                        prop_assert!(Scored::worth_scoring(x, y, &edge), "best {}", best);
                     }
                 }
             }
