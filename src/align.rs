@@ -209,6 +209,8 @@ const PREFIX_SIMILARITY: f32 = 0.7;
 /// (a function word) to 30 (a figure found once).
 const WEIGHT_BANDS: usize = 88;
 
+const _: () = assert!(WEIGHT_BANDS <= 256, "a band is kept in a byte");
+
 /// The top twelve bits of the weights in the heaviest band: those of 64.0f32 and the seven
 /// eighths of an octave above it.
 const HEAVIEST_BITS: usize = ((64.0f32.to_bits() >> 20) + 7) as usize;
@@ -230,30 +232,36 @@ const BOUND_SLACK: f64 = 1e-4;
 /// set-similarity joins of Chaudhuri et al. 2006 and Bayardo et al. 2007.)
 fn prefix_keys(sentences: &[SentenceVector], postings: &Postings, weights: &[f32]) -> Vec<u32> {
     let t = PREFIX_SIMILARITY as f64 * (1.0 - BOUND_SLACK);
-    let mut left: Vec<f64> = sentences
+    // What each sentence's tokens still weigh past the least a pair at `t` shares, less those
+    // taken so far: a sentence takes tokens while this is not below zero. (The norm is a sum
+    // in f32, nearer the exact one than the slack left.)
+    let past_shared = 1.0 - t / (2.0 - t);
+    let mut room: Vec<f64> = sentences
         .iter()
-        .map(|s| s.tokens.iter().map(|&(_, w)| w as f64).sum())
+        .map(|s| s.norm as f64 * past_shared)
         .collect();
-    let needed: Vec<f64> = left.iter().map(|&norm| t * norm / (2.0 - t)).collect();
     // The document's tokens heaviest first, ties by token, in bands of weight an eighth of an
     // octave wide (any order the same for every document will do; the heaviest first keep
     // prefixes short): a counting sort, since every profile is cut and a document has
     // hundreds of tokens. A positive f32's bits order as it does, and its top twelve are its
     // exponent and the first three bits of its mantissa.
-    let band = |w: f32| {
-        let bits = (w.to_bits() >> 20) as usize;
-        HEAVIEST_BITS - bits.clamp(HEAVIEST_BITS - (WEIGHT_BANDS - 1), HEAVIEST_BITS)
-    };
+    let bands: Vec<u8> = weights
+        .iter()
+        .map(|w| {
+            let bits = (w.to_bits() >> 20) as usize;
+            (HEAVIEST_BITS - bits.clamp(HEAVIEST_BITS - (WEIGHT_BANDS - 1), HEAVIEST_BITS)) as u8
+        })
+        .collect();
     let mut starts = [0u32; WEIGHT_BANDS + 1];
-    for &w in weights {
-        starts[band(w) + 1] += 1;
+    for &b in &bands {
+        starts[b as usize + 1] += 1;
     }
     for b in 0..WEIGHT_BANDS {
         starts[b + 1] += starts[b];
     }
     let mut heaviest = vec![0u32; weights.len()];
-    for (k, &w) in weights.iter().enumerate() {
-        let slot = &mut starts[band(w)];
+    for (k, &b) in bands.iter().enumerate() {
+        let slot = &mut starts[b as usize];
         heaviest[*slot as usize] = k as u32;
         *slot += 1;
     }
@@ -262,9 +270,9 @@ fn prefix_keys(sentences: &[SentenceVector], postings: &Postings, weights: &[f32
         let k = k as usize;
         let (begin, end) = postings.run(k);
         for &s in &postings.sentences[begin as usize..end as usize] {
-            let s = s as usize;
-            if left[s] >= needed[s] {
-                left[s] -= weights[k] as f64;
+            let room = &mut room[s as usize];
+            if *room >= 0.0 {
+                *room -= weights[k] as f64;
                 in_prefix[k] = true;
             }
         }
