@@ -17,7 +17,7 @@ use crosscheck::align::{AlignOptions, Profile, Weights, align};
 use crosscheck::chrome::{Chrome, ChromeOptions, detect};
 use crosscheck::index::{IndexOptions, candidates, sign};
 use crosscheck::ingest::{Document, IngestOptions, ingest, read_jsonl_from};
-use crosscheck::text::{Analysis, analyze};
+use crosscheck::text::{Analysis, analyze_document};
 use crosscheck::{Options, report_documents};
 
 /// Records of the corpus the `corpus` group reads, unless `CROSSCHECK_BENCH_DOCUMENTS` says.
@@ -98,13 +98,7 @@ fn analyses_of(documents: &[Document], chrome: &[Chrome]) -> Vec<Analysis> {
     documents
         .iter()
         .zip(chrome)
-        .map(|(d, c)| {
-            analyze(
-                d.line_texts()
-                    .enumerate()
-                    .map(|(i, l)| (l, !c.is_chrome(i))),
-            )
-        })
+        .map(|(d, c)| analyze_document(d, c))
         .collect()
 }
 
