@@ -197,6 +197,59 @@ fn files_over_the_size_limit_are_skipped() {
 }
 
 #[test]
+fn a_folder_s_problems_are_listed_in_path_order_whatever_their_kind() {
+    // Files are looked at on every thread once the walk has listed them: their warnings and
+    // documents must still come in the walk's order. Four kinds in turn, over enough files
+    // for the work to be split.
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = Vec::new();
+    for i in 0..64 {
+        let name = |ext: &str| format!("f{i:02}.{ext}");
+        match i % 4 {
+            0 => std::fs::write(dir.path().join(name("txt")), format!("Story {i}.")).unwrap(),
+            1 => {
+                std::fs::write(dir.path().join(name("doc")), "a document").unwrap();
+                expected.push(("unsupported", name("doc")));
+            }
+            2 => {
+                std::fs::write(dir.path().join(name("txt")), "long ".repeat(400)).unwrap();
+                expected.push(("too_large", name("txt")));
+            }
+            _ => {
+                symlink("/nonexistent/crosscheck", dir.path().join(name("md"))).unwrap();
+                expected.push(("unreadable", name("md")));
+            }
+        }
+    }
+    let folder = dir.path().to_str().unwrap();
+    let report = report_json(&["--max-file-size", "1K", folder]);
+    let found: Vec<(String, String)> = warnings(&report)
+        .into_iter()
+        .map(|(kind, path, _, _)| {
+            (
+                kind,
+                path.trim_start_matches(folder)
+                    .trim_start_matches('/')
+                    .to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = expected
+        .into_iter()
+        .map(|(kind, name)| (kind.to_string(), name))
+        .collect();
+    assert_eq!(found, expected);
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    let read: Vec<String> = (0..64).step_by(4).map(|i| format!("f{i:02}.txt")).collect();
+    assert_eq!(ids, read);
+}
+
+#[test]
 fn unsupported_files_are_listed() {
     let dir = seed_copy();
     std::fs::write(dir.path().join("notes.docx"), b"PK\x03\x04").unwrap();

@@ -416,14 +416,15 @@ fn collect_files(
     if !root.is_dir() {
         // A file named on the command line is read whatever its extension says, as text.
         let kind = file_kind(root).unwrap_or(FileKind::Text);
-        add_file(
-            root,
+        match task_of(
+            root.to_path_buf(),
             root.display().to_string(),
             kind,
             options,
-            tasks,
-            warnings,
-        );
+        ) {
+            Ok(task) => tasks.push(task),
+            Err(problem) => warnings.push(problem),
+        }
         return;
     }
     let walker = ignore::WalkBuilder::new(root)
@@ -432,11 +433,15 @@ fn collect_files(
         .standard_filters(!options.no_ignore)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
+    // The walk lists the files in order; each is then looked at (its size, whether it is still
+    // a file) on every thread: one call to the kernel a file, which, made in turn, were half
+    // the time of reading a folder of 19,043 stories.
+    let mut listed: Vec<Result<(PathBuf, String, FileKind), Warning>> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                warnings.push(walk_warning(root, &error));
+                listed.push(Err(walk_warning(root, &error)));
                 continue;
             }
         };
@@ -446,54 +451,63 @@ fn collect_files(
         if file_type.is_dir() {
             continue;
         }
-        let path = entry.path();
-        let id = path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let path = entry.into_path();
         if !file_type.is_file() {
-            warnings.push(warning(
-                path,
+            listed.push(Err(warning(
+                &path,
                 None,
                 WarningKind::NotAFile,
                 "not a regular file (FIFO, socket or device); not read",
-            ));
+            )));
             continue;
         }
-        match file_kind(path) {
-            Some(kind) => add_file(path, id, kind, options, tasks, warnings),
-            None => warnings.push(warning(
-                path,
+        let id = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        match file_kind(&path) {
+            Some(kind) => listed.push(Ok((path, id, kind))),
+            None => listed.push(Err(warning(
+                &path,
                 None,
                 WarningKind::Unsupported,
                 "unsupported extension (reads .txt, .md, .html, .htm, .jsonl); skipped",
-            )),
+            ))),
+        }
+    }
+    let looked_at: Vec<Result<Task, Warning>> = listed
+        .into_par_iter()
+        .map(|file| file.and_then(|(path, id, kind)| task_of(path, id, kind, options)))
+        .collect();
+    for result in looked_at {
+        match result {
+            Ok(task) => tasks.push(task),
+            Err(problem) => warnings.push(problem),
         }
     }
 }
 
-fn add_file(
-    path: &Path,
+/// The task of reading a file the walk listed, or why it will not be read.
+fn task_of(
+    path: PathBuf,
     id: String,
     kind: FileKind,
     options: &IngestOptions,
-    tasks: &mut Vec<Task>,
-    warnings: &mut Vec<Warning>,
-) {
-    match fs::metadata(path) {
-        Err(error) => warnings.push(io_warning(path, &error)),
-        Ok(meta) if !meta.is_file() => warnings.push(warning(
-            path,
+) -> Result<Task, Warning> {
+    match fs::metadata(&path) {
+        Err(error) => Err(io_warning(&path, &error)),
+        Ok(meta) if !meta.is_file() => Err(warning(
+            &path,
             None,
             WarningKind::NotAFile,
             "not a regular file (FIFO, socket or device); not read",
         )),
         Ok(meta) if !matches!(kind, FileKind::Jsonl) && meta.len() > options.max_file_size => {
-            warnings.push(too_large(path, None, meta.len(), options.max_file_size))
+            Err(too_large(&path, None, meta.len(), options.max_file_size))
         }
-        Ok(meta) => tasks.push(Task {
-            path: path.to_path_buf(),
+        Ok(meta) => Ok(Task {
+            path,
             id,
             kind,
             size: meta.len(),
