@@ -7,6 +7,9 @@
 #                                 a slow spell of this shared machine falls on all of them; the
 #                                 table gives each tool's median round and its range, and the
 #                                 ratios of the medians
+#   FOLDER=1 bench/run-reuters.sh the same stories as a folder of 19,043 .txt files, one a story
+#                                 named by its id (written once, to bench/out/reuters-folder/stories),
+#                                 the way most collections come: the three tools read the folder
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -17,6 +20,31 @@ py=$here/.venv/bin/python
 
 "$here/setup.sh"
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+if [ -n "${FOLDER:-}" ]; then
+  out=$here/out/reuters-folder
+  stories=$out/stories
+  if [ ! -f "$out/written" ] || [ "$reuters" -nt "$out/written" ]; then
+    rm -rf "$stories"
+    mkdir -p "$stories"
+    # Every record with text, as it stands in the JSONL file: the same documents, without
+    # the records' dates and titles.
+    "$py" - "$reuters" "$stories" <<'PY'
+import json, os, sys
+source, stories = sys.argv[1:]
+written = 0
+for line in open(source, encoding="utf-8"):
+    record = json.loads(line)
+    text = record.get("text") or ""
+    if text.strip():
+        with open(os.path.join(stories, f"{record['id']}.txt"), "w", encoding="utf-8") as f:
+            f.write(text)
+        written += 1
+print(f"{written} stories written to {stories}", file=sys.stderr)
+PY
+    touch "$out/written"
+  fi
+  reuters=$stories
+fi
 mkdir -p "$out"
 for ((round = 1; round <= runs; round++)); do
   "$py" "$here/measure.py" crosscheck -- "$root/target/release/crosscheck" report "$reuters" \
