@@ -246,11 +246,9 @@ impl<'a> Corpus<'a> {
             Corpus::Held(documents) => Cow::Borrowed(&documents[index]),
             Corpus::Spilled(s) => {
                 let entry = &s.entries[index];
-                Cow::Owned(spill::decode_document(
-                    &s.spill.read(entry.slot as usize),
-                    entry.id.clone(),
-                    entry.path.to_path_buf(),
-                ))
+                Cow::Owned(s.spill.decode(entry.slot as usize, |bytes| {
+                    spill::decode_document(bytes, entry.id.clone(), entry.path.to_path_buf())
+                }))
             }
         }
     }
@@ -338,7 +336,7 @@ impl Analyses {
         match self {
             Analyses::Held(prepared) => Cow::Borrowed(&prepared[index]),
             Analyses::Spilled { spill, .. } => {
-                Cow::Owned(spill::decode_prepared(&spill.read(index)))
+                Cow::Owned(spill.decode(index, spill::decode_prepared))
             }
         }
     }
@@ -349,7 +347,7 @@ impl Analyses {
             Analyses::Held(prepared) => Cow::Borrowed(&prepared[index].analysis.tokens),
             Analyses::Spilled { spill, tokens } => {
                 let prefix = spill::tokens_prefix(tokens[index] as usize);
-                Cow::Owned(spill::decode_tokens(&spill.read_prefix(index, prefix)))
+                Cow::Owned(spill.decode_prefix(index, prefix, spill::decode_tokens))
             }
         }
     }

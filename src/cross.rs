@@ -149,7 +149,7 @@ pub(crate) fn find(
         AllFigures::Held(all) => all,
         AllFigures::Spilled(spill) => (0..corpus.len())
             .into_par_iter()
-            .map(|d| Figures::decode(&spill.read(d)))
+            .map(|d| spill.decode(d, Figures::decode))
             .collect(),
     };
     let mut mentions = Vec::with_capacity(per_document.iter().map(|f| f.mentions.len()).sum());
@@ -946,7 +946,7 @@ mod tests {
             panic!("asked to spill");
         };
         for (d, figures) in taken.iter().enumerate() {
-            assert_eq!(&Figures::decode(&spill.read(d)), figures);
+            assert_eq!(&spill.decode(d, Figures::decode), figures);
         }
     }
 

@@ -140,21 +140,41 @@ pub(crate) struct Spill {
 }
 
 impl Spill {
-    /// Record `index`, whole.
-    pub(crate) fn read(&self, index: usize) -> Vec<u8> {
+    /// What `decode` makes of record `index`, whole.
+    pub(crate) fn decode<T>(&self, index: usize, decode: impl FnOnce(&[u8]) -> T) -> T {
         let (start, end) = (self.offsets[index], self.offsets[index + 1]);
-        self.read_range(start, (end - start) as usize)
+        self.decode_range(start, (end - start) as usize, decode)
     }
 
-    /// The first `len` bytes of record `index` (at most the record).
-    pub(crate) fn read_prefix(&self, index: usize, len: usize) -> Vec<u8> {
+    /// What `decode` makes of the first `len` bytes of record `index` (at most the record).
+    pub(crate) fn decode_prefix<T>(
+        &self,
+        index: usize,
+        len: usize,
+        decode: impl FnOnce(&[u8]) -> T,
+    ) -> T {
         let (start, end) = (self.offsets[index], self.offsets[index + 1]);
-        self.read_range(start, len.min((end - start) as usize))
+        self.decode_range(start, len.min((end - start) as usize), decode)
     }
 
-    fn read_range(&self, start: u64, len: usize) -> Vec<u8> {
-        let mut bytes = vec![0; len];
-        if let Err(error) = read_exact_at(&self.file, &mut bytes, start) {
+    /// Reads `len` bytes from `start` into the thread's [`READ_BUFFER`], which `decode` sees.
+    ///
+    /// Every record read back is decoded at once into values of its own, so the bytes need not
+    /// outlive the call. Read into a vector of their own, zeroed first, the million's 30 GB read
+    /// back were also 30 GB written with zeros and taken from and given back to the allocator.
+    fn decode_range<T>(&self, start: u64, len: usize, decode: impl FnOnce(&[u8]) -> T) -> T {
+        // Taken, not borrowed, in case `decode` reads another record; a larger record than the
+        // buffer keeps gets a buffer of its own.
+        let mut buffer = if len <= KEPT_READ_BYTES {
+            READ_BUFFER.take()
+        } else {
+            Vec::new()
+        };
+        if buffer.len() < len {
+            buffer.resize(len, 0);
+        }
+        let bytes = &mut buffer[..len];
+        if let Err(error) = read_exact_at(&self.file, bytes, start) {
             // The file was written by this process a moment ago; failing to read it back is
             // the machine failing (disk gone, file truncated by someone else), not an input
             // problem that a warning could describe, and it can happen deep inside any stage.
@@ -165,9 +185,23 @@ impl Spill {
             }
             .raise();
         }
-        bytes
+        let out = decode(bytes);
+        if buffer.len() <= KEPT_READ_BYTES {
+            READ_BUFFER.set(buffer);
+        }
+        out
     }
 }
+
+thread_local! {
+    /// The bytes of the last record [`Spill::decode_range`] read on this thread, kept to read
+    /// the next into.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The largest buffer a thread keeps between reads: a record larger than this (a document of
+/// more than a megabyte, rare in news) is read into a buffer made for it.
+const KEPT_READ_BYTES: usize = 1 << 20;
 
 /// A spill file that could not be read back: unwound from wherever a stage read it, without
 /// the panic hook's message (it is no bug), and caught by [`returning_read_failures`].
@@ -474,8 +508,12 @@ mod tests {
         let spill = writer.finish().unwrap();
         // Backwards, whole and by prefix: reads at any offset, of any length.
         for (k, record) in records.iter().enumerate().rev() {
-            assert!(spill.read(k) == *record, "record {k} came back changed");
-            assert_eq!(spill.read_prefix(k, 5), record[..record.len().min(5)]);
+            assert!(
+                spill.decode(k, |bytes| bytes == record),
+                "record {k} came back changed"
+            );
+            let prefix = spill.decode_prefix(k, 5, <[u8]>::to_vec);
+            assert_eq!(prefix, record[..record.len().min(5)]);
         }
     }
 
@@ -509,11 +547,9 @@ mod tests {
         assert_eq!(writer.len(), 4);
         let spill = writer.finish().unwrap();
         for (k, (document, prepared)) in documents.iter().zip(&analyses).enumerate() {
-            let back = decode_document(
-                &spill.read(2 * k),
-                document.id.clone(),
-                document.path.clone(),
-            );
+            let back = spill.decode(2 * k, |bytes| {
+                decode_document(bytes, document.id.clone(), document.path.clone())
+            });
             assert_eq!(back.text, document.text);
             assert_eq!(back.lines, document.lines);
             assert_eq!(back.meta, document.meta);
@@ -521,14 +557,14 @@ mod tests {
                 (back.record, back.format),
                 (document.record, document.format)
             );
-            let again = decode_prepared(&spill.read(2 * k + 1));
+            let again = spill.decode(2 * k + 1, decode_prepared);
             assert_eq!(again.chrome, prepared.chrome);
             assert_eq!(again.analysis.tokens, prepared.analysis.tokens);
             assert_eq!(again.analysis.sentences, prepared.analysis.sentences);
             assert_eq!(again.analysis.keys, prepared.analysis.keys);
             let n = prepared.analysis.tokens.len();
-            let prefix = spill.read_prefix(2 * k + 1, tokens_prefix(n));
-            assert_eq!(decode_tokens(&prefix), prepared.analysis.tokens);
+            let tokens = spill.decode_prefix(2 * k + 1, tokens_prefix(n), decode_tokens);
+            assert_eq!(tokens, prepared.analysis.tokens);
         }
         assert!(documents[0].lines.iter().any(|l| l.markup_chrome));
         assert!(analyses[0].chrome.count() > 0, "the nav line is chrome");
