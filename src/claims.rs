@@ -240,8 +240,7 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
     // Sized for the text at once: grown by doubling, these two were a good part of the
     // allocations of the cross-check's figures, which scan millions of sentences.
     let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
-    let mut chars: Vec<(usize, char)> = Vec::with_capacity(text.len());
-    chars.extend(text.char_indices());
+    let chars = Chars::new(text);
     let at = |j: usize| chars.get(j).map(|x| x.1);
     let digit = |j: usize| at(j).is_some_and(|c| c.is_ascii_digit());
     let urls = urls(text);
@@ -249,10 +248,10 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
     let mut gap = 0;
     let mut thin = false;
     while k < chars.len() {
-        let (start, c) = chars[k];
+        let (start, c) = chars.nth(k);
         // A web address states no numbers ("q=30%25").
         if let Some(&(_, url_end)) = urls.iter().find(|(from, to)| (*from..*to).contains(&start)) {
-            while k < chars.len() && chars[k].0 < url_end {
+            while k < chars.len() && chars.nth(k).0 < url_end {
                 k += 1;
             }
             gap = 1;
@@ -280,7 +279,7 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
             // Digits, with separators and decimal points between digits, an exponent, and
             // letters glued on.
             while j < chars.len() {
-                let d = chars[j].1;
+                let d = chars.nth(j).1;
                 if d.is_ascii_digit() || ((d == ',' || d == '.') && digit(j + 1)) {
                     j += 1;
                 } else {
@@ -297,7 +296,7 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
                     }
                 }
             }
-            while j < chars.len() && chars[j].1.is_ascii_alphabetic() {
+            while j < chars.len() && chars.nth(j).1.is_ascii_alphabetic() {
                 j += 1;
             }
             TokenKind::Figure
@@ -305,9 +304,9 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
             TokenKind::Figure
         } else if c.is_alphabetic() {
             while j < chars.len()
-                && (chars[j].1.is_alphabetic()
-                    || chars[j].1 == '\''
-                    || crate::text::is_invisible(chars[j].1))
+                && (chars.nth(j).1.is_alphabetic()
+                    || chars.nth(j).1 == '\''
+                    || crate::text::is_invisible(chars.nth(j).1))
             {
                 j += 1;
             }
@@ -335,6 +334,47 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
         k = j;
     }
     tokens
+}
+
+/// The characters of a text by number, with the byte each starts at: ASCII text, where the
+/// two numbers are one, is read in place. A table made for every sentence scanned was a fifth
+/// of [`scan`]'s instructions.
+enum Chars<'a> {
+    Ascii(&'a [u8]),
+    Any(Vec<(usize, char)>),
+}
+
+impl<'a> Chars<'a> {
+    fn new(text: &'a str) -> Self {
+        if text.is_ascii() {
+            Chars::Ascii(text.as_bytes())
+        } else {
+            Chars::Any(text.char_indices().collect())
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Chars::Ascii(bytes) => bytes.len(),
+            Chars::Any(chars) => chars.len(),
+        }
+    }
+
+    /// Character `j` and where it starts, if the text has that many.
+    fn get(&self, j: usize) -> Option<(usize, char)> {
+        match self {
+            Chars::Ascii(bytes) => bytes.get(j).map(|&b| (j, b as char)),
+            Chars::Any(chars) => chars.get(j).copied(),
+        }
+    }
+
+    /// Character `j` (`j < self.len()`) and where it starts.
+    fn nth(&self, j: usize) -> (usize, char) {
+        match self {
+            Chars::Ascii(bytes) => (j, bytes[j] as char),
+            Chars::Any(chars) => chars[j],
+        }
+    }
 }
 
 /// `text` in lower case, without invisible characters; borrowed when it already is.
