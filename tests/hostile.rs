@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::util::{
-    assert_pair_still_found, pair_ids, report_json, run, run_without_override, seed_copy, seeds,
-    warning_of_kind, warnings,
+    assert_pair_still_found, document_ids, pair_ids, report_json, run, run_without_override,
+    seed_copy, seeds, warning_of_kind, warnings,
 };
 
 const SPUN: &str = "002_638f0b25e9f743d6.txt";
@@ -17,15 +17,6 @@ fn wrapped_text() -> String {
     std::fs::read_to_string(seeds().join(WRAPPED)).unwrap()
 }
 
-fn documents(report: &serde_json::Value) -> Vec<String> {
-    report["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap().to_string())
-        .collect()
-}
-
 /// The report's summary of one document, which must have been read.
 fn summary<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     report["documents"]
@@ -33,7 +24,7 @@ fn summary<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value
         .unwrap()
         .iter()
         .find(|d| d["id"] == id)
-        .unwrap_or_else(|| panic!("{id} was not read: {:?}", documents(report)))
+        .unwrap_or_else(|| panic!("{id} was not read: {:?}", document_ids(report)))
 }
 
 /// Writes `bytes` words of text on one line, without a sentence end, in 1 MiB writes.
@@ -63,7 +54,7 @@ fn a_200_mb_single_line_file_is_skipped_by_default_and_cut_when_allowed() {
         message.contains(&format!("{size} bytes")) && message.contains("--max-file-size"),
         "{message}"
     );
-    assert!(!documents(&report).contains(&"big.txt".to_string()));
+    assert!(!document_ids(&report).contains(&"big.txt".to_string()));
     assert_pair_still_found(&report);
 
     // Allowed in, it is read and cut at the word limit: one line, no sentence end, no hang.
@@ -272,13 +263,13 @@ fn a_50_mb_jsonl_line_is_read_or_skipped_and_the_other_records_are_kept() {
     std::fs::write(&corpus, lines.join("\n") + "\n").unwrap();
 
     let report = report_json(&[corpus.to_str().unwrap()]);
-    assert_eq!(documents(&report), vec!["huge", "spun", "wrapped"]);
+    assert_eq!(document_ids(&report), vec!["huge", "spun", "wrapped"]);
     let (_, _, line, message) = warning_of_kind(&report, "truncated");
     assert_eq!(line, Some(2), "{message}");
     assert!(pair_ids(&report).contains(&("spun".to_string(), "wrapped".to_string())));
 
     let report = report_json(&["--max-file-size", "10M", corpus.to_str().unwrap()]);
-    assert_eq!(documents(&report), vec!["spun", "wrapped"]);
+    assert_eq!(document_ids(&report), vec!["spun", "wrapped"]);
     let (_, _, line, message) = warning_of_kind(&report, "too_large");
     assert_eq!(line, Some(2), "{message}");
     assert!(message.starts_with("record of "), "{message}");

@@ -50,6 +50,16 @@ pub fn pair_ids(report: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The ids of a report's documents, in its order.
+pub fn document_ids(report: &serde_json::Value) -> Vec<String> {
+    report["documents"]
+        .as_array()
+        .expect("documents is an array")
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// The warnings of a report as (kind, path, line, message).
 pub fn warnings(report: &serde_json::Value) -> Vec<(String, String, Option<u64>, String)> {
     report["warnings"]
