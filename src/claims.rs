@@ -303,11 +303,10 @@ fn scan<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Token<'a>> {
         } else if vulgar(c).is_some() {
             TokenKind::Figure
         } else if c.is_alphabetic() {
-            while j < chars.len()
-                && (chars.nth(j).1.is_alphabetic()
-                    || chars.nth(j).1 == '\''
-                    || crate::text::is_invisible(chars.nth(j).1))
-            {
+            while j < chars.len() && {
+                let d = chars.nth(j).1;
+                d.is_alphabetic() || d == '\'' || crate::text::is_invisible(d)
+            } {
                 j += 1;
             }
             TokenKind::Word
