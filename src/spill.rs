@@ -165,11 +165,8 @@ impl Spill {
     fn decode_range<T>(&self, start: u64, len: usize, decode: impl FnOnce(&[u8]) -> T) -> T {
         // Taken, not borrowed, in case `decode` reads another record; a larger record than the
         // buffer keeps gets a buffer of its own.
-        let mut buffer = if len <= KEPT_READ_BYTES {
-            READ_BUFFER.take()
-        } else {
-            Vec::new()
-        };
+        let kept = len <= KEPT_READ_BYTES;
+        let mut buffer = if kept { READ_BUFFER.take() } else { Vec::new() };
         if buffer.len() < len {
             buffer.resize(len, 0);
         }
@@ -186,7 +183,7 @@ impl Spill {
             .raise();
         }
         let out = decode(bytes);
-        if buffer.len() <= KEPT_READ_BYTES {
+        if kept {
             READ_BUFFER.set(buffer);
         }
         out
